@@ -1,0 +1,249 @@
+"""Reading and checking ``provider.toml`` and ``errors.toml``: every mistake is reported with its file."""
+
+from __future__ import annotations
+
+import keyword
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["ErrorCode", "ManifestError", "Operation", "Param", "Provider", "Status", "load_provider"]
+
+CATEGORIES = frozenset(
+    {
+        "authentication",
+        "permission",
+        "invalid_request",
+        "invalid_recipient",
+        "invalid_sender",
+        "message_too_long",
+        "insufficient_funds",
+        "rate_limit",
+        "duplicate",
+        "not_found",
+        "unavailable",
+        "unknown",
+    }
+)
+STATES = frozenset({"queued", "sent", "delivered", "undelivered", "expired", "rejected", "unknown"})
+FORMATS = frozenset({"xml"})
+
+
+class ManifestError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    doc: str
+    convert: str | None = None
+    check: str | None = None
+    keyword_only: bool = False
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    doc: str
+    method: str
+    path: str
+    idempotent: bool
+    response: str
+    result: str
+    decode: str
+    decode_args: tuple[str, ...]
+    request: dict[str, Any]
+    params: tuple[Param, ...]
+
+
+@dataclass(frozen=True)
+class Credential:
+    name: str
+    secret: bool
+    doc: str
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    code: str
+    category: str
+    description: str
+    retryable: bool
+    not_sent: bool
+    operations: tuple[str, ...]
+    prefix: bool
+    detail: str | None
+
+
+@dataclass(frozen=True)
+class Status:
+    code: str
+    name: str
+    state: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Provider:
+    id: str
+    display_name: str
+    class_name: str
+    format: str
+    schema: str
+    base_url: str
+    alternate_base_urls: tuple[str, ...]
+    content_type: str
+    hooks: str
+    error_code: str
+    doc: str
+    auth_style: str
+    credentials: tuple[Credential, ...]
+    auth_body: dict[str, Any] | None
+    operations: tuple[Operation, ...]
+    errors: tuple[ErrorCode, ...]
+    statuses: tuple[Status, ...]
+    directory: Path = field(compare=False)
+
+
+def _req(table: dict[str, Any], key: str, where: str, kind: type = str) -> Any:
+    if key not in table:
+        raise ManifestError(f"{where}: missing `{key}`")
+    value = table[key]
+    if not isinstance(value, kind):
+        raise ManifestError(f"{where}: `{key}` must be {kind.__name__}")
+    return value
+
+
+def _identifier(name: str, where: str) -> str:
+    if not name.isidentifier() or keyword.iskeyword(name):
+        raise ManifestError(f"{where}: {name!r} is not a valid Python identifier")
+    return name
+
+
+def load_provider(directory: Path) -> Provider:
+    manifest_path = directory / "provider.toml"
+    errors_path = directory / "errors.toml"
+    where = str(manifest_path)
+    with manifest_path.open("rb") as fh:
+        data = tomllib.load(fh)
+    with errors_path.open("rb") as fh:
+        errors = tomllib.load(fh)
+
+    p = _req(data, "provider", where, dict)
+    pid = _req(p, "id", where)
+    if pid != directory.name:
+        raise ManifestError(f"{where}: provider id {pid!r} must equal its folder name {directory.name!r}")
+    fmt = _req(p, "format", where)
+    if fmt not in FORMATS:
+        raise ManifestError(f"{where}: unknown format {fmt!r} (known: {sorted(FORMATS)})")
+    schema = _req(p, "schema", where)
+    if not (directory / schema).is_file():
+        raise ManifestError(f"{where}: schema file {schema!r} not found")
+
+    auth = data.get("auth", {})
+    credentials = tuple(
+        Credential(
+            name=_identifier(_req(c, "name", where), where),
+            secret=bool(c.get("secret", False)),
+            doc=c.get("doc", ""),
+        )
+        for c in auth.get("credentials", [])
+    )
+    operations = []
+    for name, op in sorted(data.get("operations", {}).items()):
+        owhere = f"{where} [operations.{name}]"
+        params = tuple(
+            Param(
+                name=_identifier(_req(x, "name", owhere), owhere),
+                type=_req(x, "type", owhere),
+                doc=x.get("doc", ""),
+                convert=x.get("convert"),
+                check=x.get("check"),
+                keyword_only=bool(x.get("keyword_only", False)),
+                default=x.get("default"),
+            )
+            for x in op.get("params", [])
+        )
+        known = {x.name for x in params}
+        for arg in op.get("decode_args", []):
+            if arg not in known:
+                raise ManifestError(f"{owhere}: decode_args names {arg!r}, which is not a parameter")
+        operations.append(
+            Operation(
+                name=_identifier(name, owhere),
+                doc=_req(op, "doc", owhere).strip(),
+                method=_req(op, "method", owhere).upper(),
+                path=op.get("path", ""),
+                idempotent=bool(_req(op, "idempotent", owhere, bool)),
+                response=_req(op, "response", owhere),
+                result=_req(op, "result", owhere),
+                decode=_req(op, "decode", owhere),
+                decode_args=tuple(op.get("decode_args", [])),
+                request=_req(op, "request", owhere, dict),
+                params=params,
+            )
+        )
+
+    ewhere = str(errors_path)
+    if errors.get("provider") != pid:
+        raise ManifestError(f"{ewhere}: `provider` must be {pid!r}")
+    codes = []
+    for code, row in sorted(errors.get("codes", {}).items()):
+        rwhere = f"{ewhere} [codes.{code}]"
+        category = _req(row, "category", rwhere)
+        if category not in CATEGORIES:
+            raise ManifestError(f"{rwhere}: unknown category {category!r} (known: {sorted(CATEGORIES)})")
+        match = row.get("match", "exact")
+        if match not in {"exact", "prefix"}:
+            raise ManifestError(f"{rwhere}: match must be 'exact' or 'prefix'")
+        codes.append(
+            ErrorCode(
+                code=code,
+                category=category,
+                description=_req(row, "description", rwhere),
+                retryable=_req(row, "retryable", rwhere, bool),
+                not_sent=_req(row, "not_sent", rwhere, bool),
+                operations=tuple(row.get("operations", [])),
+                prefix=match == "prefix",
+                detail=row.get("detail"),
+            )
+        )
+    statuses = []
+    for code, row in sorted(errors.get("statuses", {}).items()):
+        swhere = f"{ewhere} [statuses.{code}]"
+        state = _req(row, "state", swhere)
+        if state not in STATES:
+            raise ManifestError(f"{swhere}: unknown state {state!r} (known: {sorted(STATES)})")
+        statuses.append(
+            Status(
+                code=code,
+                name=_identifier(row.get("name", code), swhere),
+                state=state,
+                description=_req(row, "description", swhere),
+            )
+        )
+
+    return Provider(
+        id=_identifier(pid, where),
+        display_name=_req(p, "display_name", where),
+        class_name=_identifier(_req(p, "class_name", where), where),
+        format=fmt,
+        schema=schema,
+        base_url=_req(p, "base_url", where),
+        alternate_base_urls=tuple(p.get("alternate_base_urls", [])),
+        content_type=_req(p, "content_type", where),
+        hooks=_req(p, "hooks", where),
+        error_code=_req(p, "error_code", where),
+        doc=_req(p, "doc", where).strip(),
+        auth_style=auth.get("style", "body"),
+        credentials=credentials,
+        auth_body=auth.get("body"),
+        operations=tuple(operations),
+        errors=tuple(codes),
+        statuses=tuple(statuses),
+        directory=directory,
+    )

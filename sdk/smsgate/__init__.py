@@ -1,0 +1,109 @@
+"""smsgate: typed sync and async clients for the LetsAds, SMSLeads, SMSClub and SMSC SMS gateways.
+
+Provider clients load lazily on first use, so ``import smsgate`` stays cheap::
+
+    import smsgate
+
+    with smsgate.LetsAds(login="380501234567", password="...") as client:
+        result = client.send(["+380501234567"], "Hello", sender="Shop")
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ._exceptions import (
+    AuthenticationError,
+    ConnectFailedError,
+    DuplicateError,
+    InsufficientFundsError,
+    InvalidRecipientError,
+    InvalidRequestError,
+    InvalidSenderError,
+    MessageTooLongError,
+    NotFoundError,
+    PermissionDeniedError,
+    ProviderError,
+    ProviderUnavailableError,
+    RateLimitError,
+    ReplyLostError,
+    ResponseFormatError,
+    SmsGateError,
+    TransportError,
+    ValidationError,
+)
+from ._results import Balance, MessageStatus, SendResult, SentMessage
+from ._types import NOT_GIVEN, DeliveryState, ErrorCategory, NotGiven
+
+if TYPE_CHECKING:
+    from smsgate_generated.letsads.client import AsyncLetsAds, LetsAds
+    from smsgate_generated.letsads.errors import LetsAdsStatus
+
+    from . import emulator
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "NOT_GIVEN",
+    "AsyncLetsAds",
+    "AuthenticationError",
+    "Balance",
+    "ConnectFailedError",
+    "DeliveryState",
+    "DuplicateError",
+    "ErrorCategory",
+    "InsufficientFundsError",
+    "InvalidRecipientError",
+    "InvalidRequestError",
+    "InvalidSenderError",
+    "LetsAds",
+    "LetsAdsStatus",
+    "MessageStatus",
+    "MessageTooLongError",
+    "NotFoundError",
+    "NotGiven",
+    "PermissionDeniedError",
+    "ProviderError",
+    "ProviderUnavailableError",
+    "RateLimitError",
+    "ReplyLostError",
+    "ResponseFormatError",
+    "SendResult",
+    "SentMessage",
+    "SmsGateError",
+    "TransportError",
+    "ValidationError",
+    "emulator",
+]
+
+# Public name -> module that defines it; imported on first access only.
+_LAZY = {
+    "LetsAds": "smsgate_generated.letsads.client",
+    "AsyncLetsAds": "smsgate_generated.letsads.client",
+    "LetsAdsStatus": "smsgate_generated.letsads.errors",
+}
+_SUBMODULES = {"emulator", "testing"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f"{__name__}.{name}")
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+# Tracebacks and reprs say `smsgate.ProviderError`, not `smsgate._exceptions.ProviderError`.
+for _name in __all__:
+    _obj = globals().get(_name)
+    if isinstance(_obj, type) and _obj.__module__.startswith("smsgate."):
+        _obj.__module__ = __name__
+del _name, _obj

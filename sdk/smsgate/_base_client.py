@@ -1,0 +1,313 @@
+"""The request loop, written once: building, interpreting and retry decisions are I/O-free and shared;
+`SyncClient` and `AsyncClient` only differ in how they wait and how they send."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+from typing import Any, ClassVar, Self, TypeVar
+
+import httpx
+
+from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, USER_AGENT
+from ._exceptions import (
+    ConnectFailedError,
+    ProviderError,
+    ProviderUnavailableError,
+    RateLimitError,
+    ReplyLostError,
+    ResponseFormatError,
+    SmsGateError,
+    TransportError,
+    ValidationError,
+)
+from ._redact import Redactor
+from ._retry import parse_retry_after, retry_delay
+from ._spec import CodecError, Prepared, ProviderSpec
+
+__all__ = ["AsyncClient", "BaseClient", "SyncClient"]
+
+R = TypeVar("R")
+log = logging.getLogger("smsgate.http")
+
+#: Replies larger than this are not read to the end.
+MAX_REPLY_BYTES = 1 << 20
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+
+class BaseClient:
+    """State and I/O-free logic shared by every provider client, sync and async."""
+
+    _spec: ClassVar[ProviderSpec]
+
+    def __init__(
+        self,
+        *,
+        base_url: str | None,
+        timeout: float | httpx.Timeout | None,
+        max_retries: int,
+        secrets: Sequence[str],
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        if max_retries < 0:
+            raise ValueError("max_retries must be >= 0")
+        self.base_url = (base_url or self._spec.base_url).rstrip("/")
+        self.timeout = DEFAULT_TIMEOUT if timeout is None else httpx.Timeout(timeout)
+        self.max_retries = max_retries
+        self._redact = Redactor(secrets)
+        self._headers = {"User-Agent": USER_AGENT, "Content-Type": self._spec.codec.content_type}
+        if headers:
+            self._headers.update(headers)
+
+    @property
+    def provider(self) -> str:
+        return self._spec.id
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self._redact(self.base_url)!r})"
+
+    # -- building -------------------------------------------------------------------------------
+
+    def _encode(self, model: object, operation: str) -> bytes:
+        """Render and schema-validate a request model; violations become `ValidationError`."""
+        try:
+            return self._spec.codec.encode(model)
+        except CodecError as exc:
+            raise ValidationError(
+                f"{self._spec.display_name} {operation}: request violates the schema: {self._redact(str(exc))}",
+                provider=self._spec.id,
+            ) from None
+
+    def _build_request(self, client: httpx.Client | httpx.AsyncClient, prepared: Prepared[Any]) -> httpx.Request:
+        op = prepared.operation
+        url = self.base_url + op.path if op.path else self.base_url
+        headers = {**self._headers, **prepared.headers}
+        return client.build_request(op.method, url, content=prepared.content, headers=headers, timeout=self.timeout)
+
+    # -- interpreting ---------------------------------------------------------------------------
+
+    def _transport_error(self, exc: httpx.TransportError, prepared: Prepared[Any]) -> TransportError:
+        op = prepared.operation.name
+        name = type(exc).__name__
+        detail = self._redact(str(exc)) or name
+        if isinstance(exc, _NOT_SENT):
+            return ConnectFailedError(
+                f"{self._spec.display_name} {op}: could not connect ({name}: {detail}); nothing was sent",
+                provider=self._spec.id,
+                operation=op,
+            )
+        return ReplyLostError(
+            f"{self._spec.display_name} {op}: the request was sent but no complete reply came back "
+            f"({name}: {detail}); the provider may have acted on it",
+            provider=self._spec.id,
+            operation=op,
+        )
+
+    def _interpret(self, prepared: Prepared[R], status: int, headers: httpx.Headers, body: bytes) -> R:
+        """Turn a reply into the typed result or the typed error. Success comes from the body only."""
+        spec = self._spec
+        op = prepared.operation
+        if status == 429 or status >= 500:
+            retry_after = parse_retry_after(headers.get("Retry-After"))
+            cls = RateLimitError if status == 429 else ProviderUnavailableError
+            raise cls(
+                f"HTTP {status} {httpx.codes.get_reason_phrase(status)}",
+                provider=spec.id,
+                code=f"HTTP_{status}",
+                operation=op.name,
+                retryable=True,
+                # A rate limiter answers before the request is processed; a 5xx may come after.
+                not_sent=status == 429,
+                http_status=status,
+                retry_after=retry_after,
+            )
+        try:
+            reply = spec.codec.decode(body, op.response)
+        except CodecError as exc:
+            raise ResponseFormatError(
+                f"{spec.display_name} {op.name}: unreadable reply (HTTP {status}): {self._redact(str(exc))}",
+                provider=spec.id,
+                operation=op.name,
+                raw_body=self._redact.body(body),
+                http_status=status,
+            ) from None
+        code = spec.error_code(reply)
+        if code is not None:
+            raise spec.errors.error(code, operation=op.name, http_status=status)
+        if not 200 <= status < 300:
+            raise ResponseFormatError(
+                f"{spec.display_name} {op.name}: unexpected HTTP {status} with a non-error body",
+                provider=spec.id,
+                operation=op.name,
+                raw_body=self._redact.body(body),
+                http_status=status,
+            )
+        try:
+            return prepared.decode(reply)
+        except CodecError as exc:
+            raise ResponseFormatError(
+                f"{spec.display_name} {op.name}: {self._redact(str(exc))}",
+                provider=spec.id,
+                operation=op.name,
+                raw_body=self._redact.body(body),
+                http_status=status,
+            ) from None
+
+    def _too_large(self, prepared: Prepared[Any], status: int) -> ResponseFormatError:
+        return ResponseFormatError(
+            f"{self._spec.display_name} {prepared.operation.name}: reply exceeds {MAX_REPLY_BYTES} bytes",
+            provider=self._spec.id,
+            operation=prepared.operation.name,
+            http_status=status,
+        )
+
+    def _next_delay(self, error: SmsGateError, prepared: Prepared[Any], attempt: int) -> float | None:
+        delay = retry_delay(
+            error, attempt=attempt, max_retries=self.max_retries, idempotent=prepared.operation.idempotent
+        )
+        if delay is not None:
+            log.info(
+                "%s %s: retrying in %.2fs after %s (retry %d of %d)",
+                self._spec.id,
+                prepared.operation.name,
+                delay,
+                type(error).__name__,
+                attempt + 1,
+                self.max_retries,
+            )
+        return delay
+
+    def _log_reply(self, prepared: Prepared[Any], request: httpx.Request, status: int, started: float) -> None:
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "%s %s %s %s -> HTTP %d in %.1f ms",
+                self._spec.id,
+                prepared.operation.name,
+                request.method,
+                self._redact(str(request.url)),
+                status,
+                (time.perf_counter() - started) * 1000,
+            )
+
+
+class SyncClient(BaseClient):
+    """Blocking transport over one `httpx.Client`, built once per client (or the caller's)."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.Client | None = None,
+        secrets: Sequence[str] = (),
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(base_url=base_url, timeout=timeout, max_retries=max_retries, secrets=secrets, headers=headers)
+        self._owns_client = http_client is None
+        self._client = http_client if http_client is not None else httpx.Client(timeout=self.timeout)
+
+    def _execute(self, prepared: Prepared[R]) -> R:
+        request = self._build_request(self._client, prepared)
+        attempt = 0
+        while True:
+            started = time.perf_counter()
+            try:
+                try:
+                    response = self._client.send(request, stream=True)
+                except httpx.TransportError as exc:
+                    raise self._transport_error(exc, prepared) from None
+                try:
+                    body = bytearray()
+                    for chunk in response.iter_bytes():
+                        body += chunk
+                        if len(body) > MAX_REPLY_BYTES:
+                            raise self._too_large(prepared, response.status_code)
+                except httpx.TransportError as exc:
+                    raise self._transport_error(exc, prepared) from None
+                finally:
+                    response.close()
+                self._log_reply(prepared, request, response.status_code, started)
+                return self._interpret(prepared, response.status_code, response.headers, bytes(body))
+            except (TransportError, ProviderError) as error:
+                delay = self._next_delay(error, prepared, attempt)
+                if delay is None:
+                    raise
+                time.sleep(delay)
+                attempt += 1
+
+    def close(self) -> None:
+        """Close the HTTP client, unless the caller passed their own."""
+        if self._owns_client:
+            self._client.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class AsyncClient(BaseClient):
+    """Awaitable twin of `SyncClient` over one `httpx.AsyncClient`."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.AsyncClient | None = None,
+        secrets: Sequence[str] = (),
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(base_url=base_url, timeout=timeout, max_retries=max_retries, secrets=secrets, headers=headers)
+        self._owns_client = http_client is None
+        self._client = http_client if http_client is not None else httpx.AsyncClient(timeout=self.timeout)
+
+    async def _execute(self, prepared: Prepared[R]) -> R:
+        request = self._build_request(self._client, prepared)
+        attempt = 0
+        while True:
+            started = time.perf_counter()
+            try:
+                try:
+                    response = await self._client.send(request, stream=True)
+                except httpx.TransportError as exc:
+                    raise self._transport_error(exc, prepared) from None
+                try:
+                    body = bytearray()
+                    async for chunk in response.aiter_bytes():
+                        body += chunk
+                        if len(body) > MAX_REPLY_BYTES:
+                            raise self._too_large(prepared, response.status_code)
+                except httpx.TransportError as exc:
+                    raise self._transport_error(exc, prepared) from None
+                finally:
+                    await response.aclose()
+                self._log_reply(prepared, request, response.status_code, started)
+                return self._interpret(prepared, response.status_code, response.headers, bytes(body))
+            except (TransportError, ProviderError) as error:
+                delay = self._next_delay(error, prepared, attempt)
+                if delay is None:
+                    raise
+                await asyncio.sleep(delay)
+                attempt += 1
+
+    async def aclose(self) -> None:
+        """Close the HTTP client, unless the caller passed their own."""
+        if self._owns_client:
+            await self._client.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()

@@ -1,0 +1,64 @@
+"""Argument converters and checks named by the provider manifests. I/O-free; each raises `ValidationError`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import phonenumbers
+
+from ._exceptions import ValidationError
+
+__all__ = ["phone_international", "phones_international", "positive_int"]
+
+_SEPARATORS = str.maketrans("", "", " -().\u00a0")
+
+
+def phone_international(value: str, *, field: str = "phone") -> str:
+    """A phone number as international digits without '+' (``380501234567``).
+
+    Accepts E.164 (``+380501234567``), international digits, ``00``-prefixed numbers and the usual
+    separators (spaces, dashes, dots, parentheses). The number must be a possible number of its
+    country according to `phonenumbers`.
+    """
+    if not isinstance(value, str):
+        raise ValidationError(f"{field}: expected a phone number string, got {type(value).__name__}", field=field)
+    compact = value.strip().translate(_SEPARATORS)
+    if compact.startswith("00"):
+        compact = "+" + compact[2:]
+    digits = compact.removeprefix("+")
+    if not digits.isdigit() or not digits.isascii():
+        raise ValidationError(f"{field}: {value!r} is not a phone number", field=field)
+    if digits.startswith("0"):
+        raise ValidationError(
+            f"{field}: {value!r} looks like a national number; give it with its country code", field=field
+        )
+    try:
+        number = phonenumbers.parse("+" + digits, None)
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError(f"{field}: {value!r} is not a phone number ({exc})", field=field) from None
+    if not phonenumbers.is_possible_number(number):
+        raise ValidationError(
+            f"{field}: {value!r} is not a possible international number (country code and length)",
+            field=field,
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164).removeprefix("+")
+
+
+def phones_international(values: Iterable[str], *, field: str = "recipients") -> list[str]:
+    """Every number through `phone_international`; a lone string is refused (it would iterate chars)."""
+    if isinstance(values, str | bytes):
+        raise ValidationError(f"{field}: expected a sequence of phone numbers, not a single string", field=field)
+    return [phone_international(v, field=f"{field}[{i}]") for i, v in enumerate(values)]
+
+
+def positive_int(value: int | str, *, field: str = "id") -> int:
+    """A positive integer id given as int or digit string."""
+    if isinstance(value, bool):
+        raise ValidationError(f"{field}: expected an integer id", field=field)
+    if isinstance(value, str):
+        if not value.strip().isdigit():
+            raise ValidationError(f"{field}: {value!r} is not a numeric id", field=field)
+        value = int(value.strip())
+    if not isinstance(value, int) or value < 1:
+        raise ValidationError(f"{field}: {value!r} is not a positive integer id", field=field)
+    return value

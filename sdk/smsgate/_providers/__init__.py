@@ -1,0 +1,1 @@
+"""Per-provider hooks named by the manifests: the few I/O-free rules a schema cannot express."""

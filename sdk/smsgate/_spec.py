@@ -1,0 +1,67 @@
+"""What the generated code hands the runtime: a provider's spec, its operations, and prepared calls."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
+
+from ._errors import ErrorTable
+
+__all__ = ["Codec", "CodecError", "Operation", "Prepared", "ProviderSpec"]
+
+R = TypeVar("R")
+T = TypeVar("T")
+
+
+class CodecError(ValueError):
+    """A codec could not encode a request (schema violation) or decode a reply (malformed)."""
+
+
+class Codec(Protocol):
+    """Turns generated models into request bodies and reply bodies into generated models."""
+
+    content_type: str
+
+    def encode(self, model: object) -> bytes:
+        """Serialize and validate a request model; raise `CodecError` when it violates the schema."""
+        ...
+
+    def decode(self, body: bytes, model: type[T]) -> T:
+        """Parse a reply strictly and bind it to `model`; raise `CodecError` on anything unreadable."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One provider operation as the manifest describes it."""
+
+    name: str
+    method: str
+    path: str
+    idempotent: bool
+    response: type[Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared(Generic[R]):
+    """A validated request, ready to send, and how to turn the bound reply into the typed result."""
+
+    operation: Operation
+    content: bytes
+    decode: Callable[[Any], R]
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderSpec:
+    """A provider, generated from ``schemas/<id>/provider.toml`` and ``errors.toml``."""
+
+    id: str
+    display_name: str
+    base_url: str
+    alternate_base_urls: tuple[str, ...]
+    codec: Codec
+    errors: ErrorTable
+    #: Returns the provider's error code when a bound reply is an error reply, else None.
+    error_code: Callable[[Any], str | None]
