@@ -47,7 +47,8 @@ def typecheck(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """The whole test suite: sync and async clients against the emulator over loopback."""
-    session.install("-e", ".[cli,test]")
+    # The codegen extra too: tests exercise the manifest reader and the pinned generators.
+    session.install("-e", ".[cli,test,codegen]")
     session.run("pytest", *session.posargs)
 
 
