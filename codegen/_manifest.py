@@ -58,6 +58,8 @@ class Operation:
     decode_args: tuple[str, ...]
     request: dict[str, Any]
     params: tuple[Param, ...]
+    command: str = ""
+    repairs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,12 +102,15 @@ class Provider:
     hooks: str
     error_code: str
     doc: str
-    auth_style: str
+    auth_header: dict[str, str] | None
     credentials: tuple[Credential, ...]
     auth_body: dict[str, Any] | None
     operations: tuple[Operation, ...]
     errors: tuple[ErrorCode, ...]
     statuses: tuple[Status, ...]
+    #: Result codes that mean success: "*" for every operation, else per command (added to "*").
+    success: dict[str, tuple[str, ...]]
+    imports: tuple[tuple[str, str], ...]
     directory: Path = field(compare=False)
 
 
@@ -169,6 +174,13 @@ def load_provider(directory: Path) -> Provider:
             for x in op.get("params", [])
         )
         known = {x.name for x in params}
+        repairs = tuple(op.get("repairs", p.get("repairs", [])))
+        for rule in repairs:
+            _identifier(rule, owhere)
+        for x in params:
+            for fn in (x.convert, x.check):
+                if fn is not None:
+                    _identifier(fn.removeprefix("hooks:"), owhere)
         for arg in op.get("decode_args", []):
             if arg not in known:
                 raise ManifestError(f"{owhere}: decode_args names {arg!r}, which is not a parameter")
@@ -185,6 +197,8 @@ def load_provider(directory: Path) -> Provider:
                 decode_args=tuple(op.get("decode_args", [])),
                 request=_req(op, "request", owhere, dict),
                 params=params,
+                command=op.get("command", name),
+                repairs=repairs,
             )
         )
 
@@ -227,6 +241,23 @@ def load_provider(directory: Path) -> Provider:
             )
         )
 
+    success_table = errors.get("success", {})
+    success: dict[str, tuple[str, ...]] = {}
+    if success_table:
+        success["*"] = tuple(str(c) for c in success_table.get("codes", []))
+        for command, row in sorted(success_table.items()):
+            if isinstance(row, dict):
+                success[command] = tuple(sorted({*success["*"], *(str(c) for c in row.get("codes", []))}))
+    imports = []
+    for spec in p.get("imports", []):
+        module, _, name = spec.partition(":")
+        if not module or not name:
+            raise ManifestError(f"{where}: imports entries are 'module:Name', got {spec!r}")
+        imports.append((module, _identifier(name, where)))
+    header = auth.get("header")
+    if header is not None and {"name", "credential", "scheme"} - set(header):
+        raise ManifestError(f"{where}: [auth.header] needs name, credential and scheme")
+
     return Provider(
         id=_identifier(pid, where),
         display_name=_req(p, "display_name", where),
@@ -239,11 +270,13 @@ def load_provider(directory: Path) -> Provider:
         hooks=_req(p, "hooks", where),
         error_code=_req(p, "error_code", where),
         doc=_req(p, "doc", where).strip(),
-        auth_style=auth.get("style", "body"),
+        auth_header=header,
         credentials=credentials,
         auth_body=auth.get("body"),
         operations=tuple(operations),
         errors=tuple(codes),
         statuses=tuple(statuses),
+        success=success,
+        imports=tuple(imports),
         directory=directory,
     )

@@ -84,7 +84,7 @@ class BaseClient:
     def _build_request(self, client: httpx.Client | httpx.AsyncClient, prepared: Prepared[Any]) -> httpx.Request:
         op = prepared.operation
         url = self.base_url + op.path if op.path else self.base_url
-        headers = {**self._headers, **prepared.headers}
+        headers = {**self._headers, **self._auth_headers(), **prepared.headers}
         return client.build_request(op.method, url, content=prepared.content, headers=headers, timeout=self.timeout)
 
     # -- interpreting ---------------------------------------------------------------------------
@@ -127,14 +127,8 @@ class BaseClient:
         try:
             reply = spec.codec.decode(body, op.response)
         except CodecError as exc:
-            raise ResponseFormatError(
-                f"{spec.display_name} {op.name}: unreadable reply (HTTP {status}): {self._redact(str(exc))}",
-                provider=spec.id,
-                operation=op.name,
-                raw_body=self._redact.body(body),
-                http_status=status,
-            ) from None
-        code = spec.error_code(reply)
+            reply = self._repaired(prepared, body, status, exc)
+        code = spec.error_code(reply, op)
         if code is not None:
             raise spec.errors.error(code, operation=op.name, http_status=status)
         if not 200 <= status < 300:
@@ -155,6 +149,39 @@ class BaseClient:
                 raw_body=self._redact.body(body),
                 http_status=status,
             ) from None
+
+    def _repaired(self, prepared: Prepared[Any], body: bytes, status: int, error: CodecError) -> Any:
+        """Apply the operation's named repair rules for documented defects, then parse strictly again.
+
+        Only rules whose defect is present change the body; if none applies, or the repaired body still
+        does not parse and bind strictly, the original error is raised as `ResponseFormatError`.
+        """
+        op = prepared.operation
+        repaired, applied = body, []
+        for rule in op.repairs:
+            fixed = rule(repaired)
+            if fixed is not None and fixed != repaired:
+                repaired = fixed
+                applied.append(rule.__name__)
+        if applied:
+            try:
+                reply = self._spec.codec.decode(repaired, op.response)
+            except CodecError:
+                pass
+            else:
+                log.debug("%s %s: reply repaired by %s", self._spec.id, op.name, ", ".join(applied))
+                return reply
+        raise ResponseFormatError(
+            f"{self._spec.display_name} {op.name}: unreadable reply (HTTP {status}): {self._redact(str(error))}",
+            provider=self._spec.id,
+            operation=op.name,
+            raw_body=self._redact.body(body),
+            http_status=status,
+        ) from None
+
+    def _auth_headers(self) -> Mapping[str, str]:
+        """Headers carrying credentials, built per request so no attribute ever holds a raw secret."""
+        return {}
 
     def _too_large(self, prepared: Prepared[Any], status: int) -> ResponseFormatError:
         return ResponseFormatError(

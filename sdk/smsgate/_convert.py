@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 import phonenumbers
 
 from ._exceptions import ValidationError
 
-__all__ = ["phone_international", "phones_international", "positive_int"]
+__all__ = [
+    "datetime_ddmmyy_hhmm",
+    "phone_international",
+    "phone_israel_local",
+    "phones_international",
+    "phones_israel_local",
+    "positive_int",
+]
 
 _SEPARATORS = str.maketrans("", "", " -().\u00a0")
 
@@ -62,3 +70,49 @@ def positive_int(value: int | str, *, field: str = "id") -> int:
     if not isinstance(value, int) or value < 1:
         raise ValidationError(f"{field}: {value!r} is not a positive integer id", field=field)
     return value
+
+
+_IL = "IL"
+
+
+def phone_israel_local(value: str, *, field: str = "phone") -> str:
+    """An Israeli number in the local form SMSLeads expects (``0501234567``).
+
+    Accepts E.164 (``+972501234567``), ``972501234567``, ``0501234567``, ``501234567`` and the usual
+    separators; the number must be a valid Israeli number according to `phonenumbers` (mobile or landline).
+    """
+    if not isinstance(value, str):
+        raise ValidationError(f"{field}: expected a phone number string, got {type(value).__name__}", field=field)
+    compact = value.strip().translate(_SEPARATORS)
+    if compact.startswith("00"):
+        compact = "+" + compact[2:]
+    digits = compact.removeprefix("+")
+    if not digits.isdigit() or not digits.isascii():
+        raise ValidationError(f"{field}: {value!r} is not a phone number", field=field)
+    if compact.startswith("+") or digits.startswith("972"):
+        text = "+" + digits
+    elif digits.startswith("0"):
+        text = digits
+    else:
+        text = "0" + digits
+    try:
+        number = phonenumbers.parse(text, _IL)
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError(f"{field}: {value!r} is not a phone number ({exc})", field=field) from None
+    if number.country_code != 972 or not phonenumbers.is_valid_number(number):
+        raise ValidationError(f"{field}: {value!r} is not a valid Israeli phone number", field=field)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL).translate(_SEPARATORS)
+
+
+def phones_israel_local(values: Iterable[str], *, field: str = "phones") -> list[str]:
+    """Every number through `phone_israel_local`; a lone string is refused."""
+    if isinstance(values, str | bytes):
+        raise ValidationError(f"{field}: expected a sequence of phone numbers, not a single string", field=field)
+    return [phone_israel_local(v, field=f"{field}[{i}]") for i, v in enumerate(values)]
+
+
+def datetime_ddmmyy_hhmm(value: datetime, *, field: str = "when") -> str:
+    """A datetime in the ``dd/mm/yy hh:mm`` form of SMSLeads (naive: taken as the provider's local time)."""
+    if not isinstance(value, datetime):
+        raise ValidationError(f"{field}: expected a datetime, got {type(value).__name__}", field=field)
+    return value.strftime("%d/%m/%y %H:%M")

@@ -8,7 +8,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from ._errors import ErrorTable
 
-__all__ = ["Codec", "CodecError", "Operation", "Prepared", "ProviderSpec"]
+__all__ = ["Codec", "CodecError", "Operation", "Prepared", "ProviderSpec", "Repair"]
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -32,6 +32,11 @@ class Codec(Protocol):
         ...
 
 
+#: A named repair rule for one documented defect of a provider's replies: the repaired bytes, or None when
+#: the defect is not there. A rule must match the defect exactly, so a truncated reply is never "repaired".
+Repair = Callable[[bytes], bytes | None]
+
+
 @dataclass(frozen=True, slots=True)
 class Operation:
     """One provider operation as the manifest describes it."""
@@ -41,6 +46,10 @@ class Operation:
     path: str
     idempotent: bool
     response: type[Any]
+    #: The provider's own name of the operation (a root element, a script flag), when it differs.
+    command: str = ""
+    #: Repair rules tried, in order, only when the reply does not parse or bind strictly.
+    repairs: tuple[Repair, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,5 +72,5 @@ class ProviderSpec:
     alternate_base_urls: tuple[str, ...]
     codec: Codec
     errors: ErrorTable
-    #: Returns the provider's error code when a bound reply is an error reply, else None.
-    error_code: Callable[[Any], str | None]
+    #: Returns the provider's error code when a bound reply is an error reply for the operation, else None.
+    error_code: Callable[[Any, Operation], str | None]

@@ -96,6 +96,9 @@ def bind(root: etree._Element, model: type[T]) -> T:
     from xsdata.exceptions import ConverterWarning, ParserError, XmlContextError
 
     try:
+        expected = _context().build(model).qname
+        if root.tag != expected:
+            raise BindError(f"root element <{root.tag}> where <{expected}> was expected")
         return _parser().parse(root, model)
     except (ParserError, XmlContextError, ConverterWarning, ValueError, TypeError) as exc:
         raise BindError(str(exc)) from exc

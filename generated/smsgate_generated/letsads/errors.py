@@ -10,7 +10,7 @@ from types import MappingProxyType
 from smsgate._errors import ErrorRow, ErrorTable
 from smsgate._types import DeliveryState, ErrorCategory
 
-__all__ = ["ERRORS", "STATUS_STATES", "LetsAdsStatus"]
+__all__ = ["ERRORS", "STATUS_STATES", "SUCCESS_CODES", "LetsAdsStatus"]
 
 ERRORS = ErrorTable(
     "letsads",
@@ -190,3 +190,7 @@ STATUS_STATES: Mapping[LetsAdsStatus, DeliveryState] = MappingProxyType(
         LetsAdsStatus.MESSAGE_NOT_DELIVERED: DeliveryState.UNDELIVERED,
     }
 )
+
+
+#: Result codes that mean success: "*" for every operation, else per command.
+SUCCESS_CODES: Mapping[str, frozenset[str]] = MappingProxyType({})

@@ -13,7 +13,7 @@ from smsgate_generated.letsads.models import ReplyName, Response
 from .._exceptions import ValidationError
 from .._results import Balance, MessageStatus, SendResult, SentMessage
 from .._segments import Encoding, analyze
-from .._spec import CodecError
+from .._spec import CodecError, Operation
 from .._types import DeliveryState
 
 __all__ = [
@@ -32,7 +32,7 @@ MAX_TEXT_GSM7 = 459
 MAX_TEXT_OTHER = 402
 
 
-def error_code(reply: Response) -> str | None:
+def error_code(reply: Response, operation: Operation) -> str | None:
     """The error code of an ``<name>Error</name>`` reply, else None."""
     if reply.name is ReplyName.ERROR:
         return (reply.description or "UNKNOWN_ERROR").strip()
