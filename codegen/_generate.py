@@ -121,6 +121,22 @@ def generate_provider(provider: Provider, out: Path, env: jinja2.Environment) ->
         shutil.rmtree(scratch)
         shutil.copyfile(provider.directory / provider.schema, pkg / provider.schema)
 
+    elif provider.format == "json":
+        # Options live in pyproject.toml [tool.datamodel-codegen], read from the project root.
+        _run(
+            [
+                _tool("datamodel-codegen"),
+                "--input",
+                str(provider.directory / provider.schema),
+                "--output",
+                str(pkg / "models.py"),
+                "--custom-file-header",
+                header(f"{rel}/{provider.schema}"),
+            ],
+            cwd=ROOT,
+        )
+        shutil.copyfile(provider.directory / provider.schema, pkg / provider.schema)
+
     models: set[str] = set()
     if provider.auth_body:
         _models_used(provider.auth_body, models)

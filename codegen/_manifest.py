@@ -27,7 +27,10 @@ CATEGORIES = frozenset(
     }
 )
 STATES = frozenset({"queued", "sent", "delivered", "undelivered", "expired", "rejected", "unknown"})
-FORMATS = frozenset({"xml"})
+#: Schema languages: "xml" (XSD → xsdata) and "json" (JSON Schema → datamodel-codegen).
+FORMATS = frozenset({"xml", "json"})
+#: Request body encodings: the schema's own ("xml", "json") or HTML-form parameters with JSON replies.
+CODECS = frozenset({"xml", "json", "form"})
 
 
 class ManifestError(ValueError):
@@ -67,6 +70,7 @@ class Credential:
     name: str
     secret: bool
     doc: str
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,16 +99,22 @@ class Provider:
     display_name: str
     class_name: str
     format: str
+    codec: str
     schema: str
     base_url: str
     alternate_base_urls: tuple[str, ...]
     content_type: str
     hooks: str
     error_code: str
+    reply_error: str | None
     doc: str
     auth_header: dict[str, str] | None
     credentials: tuple[Credential, ...]
     auth_body: dict[str, Any] | None
+    #: Form parameter name -> "$credential": credentials sent as request parameters.
+    auth_form: dict[str, str] | None
+    #: Alternative credential sets, e.g. [["login", "password"], ["api_key"]]: exactly one must be given.
+    auth_one_of: tuple[tuple[str, ...], ...]
     operations: tuple[Operation, ...]
     errors: tuple[ErrorCode, ...]
     statuses: tuple[Status, ...]
@@ -145,6 +155,9 @@ def load_provider(directory: Path) -> Provider:
     fmt = _req(p, "format", where)
     if fmt not in FORMATS:
         raise ManifestError(f"{where}: unknown format {fmt!r} (known: {sorted(FORMATS)})")
+    codec = p.get("codec", fmt)
+    if codec not in CODECS:
+        raise ManifestError(f"{where}: unknown codec {codec!r} (known: {sorted(CODECS)})")
     schema = _req(p, "schema", where)
     if not (directory / schema).is_file():
         raise ManifestError(f"{where}: schema file {schema!r} not found")
@@ -155,6 +168,7 @@ def load_provider(directory: Path) -> Provider:
             name=_identifier(_req(c, "name", where), where),
             secret=bool(c.get("secret", False)),
             doc=c.get("doc", ""),
+            optional=bool(c.get("optional", False)),
         )
         for c in auth.get("credentials", [])
     )
@@ -254,6 +268,10 @@ def load_provider(directory: Path) -> Provider:
         if not module or not name:
             raise ManifestError(f"{where}: imports entries are 'module:Name', got {spec!r}")
         imports.append((module, _identifier(name, where)))
+    names = {c.name for c in credentials}
+    for group in auth.get("one_of", []):
+        if not set(group) <= names:
+            raise ManifestError(f"{where}: [auth] one_of names unknown credentials {sorted(set(group) - names)}")
     header = auth.get("header")
     if header is not None and {"name", "credential", "scheme"} - set(header):
         raise ManifestError(f"{where}: [auth.header] needs name, credential and scheme")
@@ -263,16 +281,20 @@ def load_provider(directory: Path) -> Provider:
         display_name=_req(p, "display_name", where),
         class_name=_identifier(_req(p, "class_name", where), where),
         format=fmt,
+        codec=codec,
         schema=schema,
         base_url=_req(p, "base_url", where),
         alternate_base_urls=tuple(p.get("alternate_base_urls", [])),
         content_type=_req(p, "content_type", where),
         hooks=_req(p, "hooks", where),
         error_code=_req(p, "error_code", where),
+        reply_error=p.get("reply_error"),
         doc=_req(p, "doc", where).strip(),
         auth_header=header,
         credentials=credentials,
         auth_body=auth.get("body"),
+        auth_form=auth.get("form", {}).get("fields") if auth.get("form") else None,
+        auth_one_of=tuple(tuple(group) for group in auth.get("one_of", [])),
         operations=tuple(operations),
         errors=tuple(codes),
         statuses=tuple(statuses),

@@ -71,10 +71,14 @@ class BaseClient:
 
     # -- building -------------------------------------------------------------------------------
 
+    def _auth_fields(self) -> Mapping[str, str] | None:
+        """Credentials that travel as request parameters (form codecs), built per request."""
+        return None
+
     def _encode(self, model: object, operation: str) -> bytes:
         """Render and schema-validate a request model; violations become `ValidationError`."""
         try:
-            return self._spec.codec.encode(model)
+            return self._spec.codec.encode(model, self._auth_fields())
         except CodecError as exc:
             raise ValidationError(
                 f"{self._spec.display_name} {operation}: request violates the schema: {self._redact(str(exc))}",
@@ -110,6 +114,17 @@ class BaseClient:
         """Turn a reply into the typed result or the typed error. Success comes from the body only."""
         spec = self._spec
         op = prepared.operation
+        if spec.reply_error is not None:
+            found = spec.reply_error(status, body, op)
+            if found is not None:
+                raw_code, text = found
+                raise spec.errors.error(
+                    raw_code,
+                    operation=op.name,
+                    description=self._redact(text) if text else None,
+                    http_status=status,
+                    retry_after=parse_retry_after(headers.get("Retry-After")),
+                )
         if status == 429 or status >= 500:
             retry_after = parse_retry_after(headers.get("Retry-After"))
             cls = RateLimitError if status == 429 else ProviderUnavailableError

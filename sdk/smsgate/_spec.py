@@ -23,8 +23,9 @@ class Codec(Protocol):
 
     content_type: str
 
-    def encode(self, model: object) -> bytes:
-        """Serialize and validate a request model; raise `CodecError` when it violates the schema."""
+    def encode(self, model: object, extra: Mapping[str, str] | None = None) -> bytes:
+        """Serialize and validate a request model (plus `extra` parameters, e.g. form credentials);
+        raise `CodecError` when it violates the schema."""
         ...
 
     def decode(self, body: bytes, model: type[T]) -> T:
@@ -74,3 +75,6 @@ class ProviderSpec:
     errors: ErrorTable
     #: Returns the provider's error code when a bound reply is an error reply for the operation, else None.
     error_code: Callable[[Any, Operation], str | None]
+    #: For providers whose error replies have their own shape (or live in the HTTP status): looks at the
+    #: raw reply before it is bound and returns (code, description) when it is an error, else None.
+    reply_error: Callable[[int, bytes, Operation], tuple[str, str | None] | None] | None = None

@@ -67,9 +67,9 @@ class _LetsAdsBase(BaseClient):
     def _set_credentials(self, login: str, password: str) -> None:
         if not isinstance(login, str) or not login:
             raise TypeError("LetsAds: `login` must be a non-empty str")
-        self.login = login
         if not isinstance(password, str) or not password:
             raise TypeError("LetsAds: `password` must be a non-empty str")
+        self.login = login
         self._password = Secret(password)
 
     def __repr__(self) -> str:
@@ -146,7 +146,7 @@ class LetsAds(_LetsAdsBase, SyncClient):
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
-            secrets=[password],
+            secrets=[s for s in (password,) if s],
         )
 
     def balance(self) -> Balance:
@@ -197,7 +197,7 @@ class AsyncLetsAds(_LetsAdsBase, AsyncClient):
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
-            secrets=[password],
+            secrets=[s for s in (password,) if s],
         )
 
     async def balance(self) -> Balance:
