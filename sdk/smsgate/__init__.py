@@ -41,18 +41,22 @@ if TYPE_CHECKING:
     from smsgate_generated.letsads.errors import LetsAdsStatus
 
     from . import emulator
+    from ._gateway import AsyncGateway, DeliveryStatus, Gateway, Outcome, RecipientOutcome, SendReport
 
 __version__ = "0.1.0"
 
 __all__ = [
     "NOT_GIVEN",
+    "AsyncGateway",
     "AsyncLetsAds",
     "AuthenticationError",
     "Balance",
     "ConnectFailedError",
     "DeliveryState",
+    "DeliveryStatus",
     "DuplicateError",
     "ErrorCategory",
+    "Gateway",
     "InsufficientFundsError",
     "InvalidRecipientError",
     "InvalidRequestError",
@@ -63,12 +67,15 @@ __all__ = [
     "MessageTooLongError",
     "NotFoundError",
     "NotGiven",
+    "Outcome",
     "PermissionDeniedError",
     "ProviderError",
     "ProviderUnavailableError",
     "RateLimitError",
+    "RecipientOutcome",
     "ReplyLostError",
     "ResponseFormatError",
+    "SendReport",
     "SendResult",
     "SentMessage",
     "SmsGateError",
@@ -82,6 +89,12 @@ _LAZY = {
     "LetsAds": "smsgate_generated.letsads.client",
     "AsyncLetsAds": "smsgate_generated.letsads.client",
     "LetsAdsStatus": "smsgate_generated.letsads.errors",
+    "Gateway": "smsgate._gateway",
+    "AsyncGateway": "smsgate._gateway",
+    "SendReport": "smsgate._gateway",
+    "RecipientOutcome": "smsgate._gateway",
+    "Outcome": "smsgate._gateway",
+    "DeliveryStatus": "smsgate._gateway",
 }
 _SUBMODULES = {"emulator", "testing"}
 

@@ -1,0 +1,420 @@
+"""`Gateway` / `AsyncGateway`: one provider-neutral way to send, ask statuses and read the balance.
+
+The logic is written once, as generators that *yield* the provider calls they need and receive each call's
+result (or exception) back — the way httpx drives `Auth.auth_flow`. `Gateway` runs the calls directly,
+`AsyncGateway` awaits them; nothing else differs.
+
+Per recipient, before anything is sent: the number is normalised to the provider's form (with
+`phonenumbers`), and a number that cannot be is *rejected* without costing a request. Lists longer than
+the provider takes per request are split; outcomes come back in input order, one per recipient:
+
+* ``accepted`` — the provider took it and gave a message id;
+* ``rejected`` — the provider (or validation) refused it; nothing was sent to that recipient;
+* ``failed``   — not sent (the provider could not be reached, or refused the whole request for a reason
+  that is not the recipient's, e.g. no money); safe to try again;
+* ``unknown``  — the request may have reached the provider but no usable reply came back: the message may
+  have been sent. Never resent automatically.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+from collections.abc import Callable, Generator, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from ._exceptions import (
+    InvalidRecipientError,
+    ProviderError,
+    SmsGateError,
+    TransportError,
+    ValidationError,
+)
+from ._results import Balance
+from ._segments import Segments, analyze
+from ._types import DeliveryState, ErrorCategory
+
+if TYPE_CHECKING:
+    from ._adapters import Adapter
+
+__all__ = [
+    "AsyncGateway",
+    "DeliveryStatus",
+    "Gateway",
+    "Outcome",
+    "RecipientOutcome",
+    "SendReport",
+]
+
+R = TypeVar("R")
+Call = Callable[[], Any]
+Flow = Generator[Call, Any, R]
+
+
+class Outcome(enum.StrEnum):
+    """What became of one recipient of a send."""
+
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class RecipientOutcome:
+    """One recipient of a send: as given, as sent, and what happened."""
+
+    recipient: str
+    phone: str | None
+    outcome: Outcome
+    message_id: str | None = None
+    #: Why it was not accepted: the error category (`invalid_recipient`, `insufficient_funds`, …).
+    reason: ErrorCategory | None = None
+    #: The provider's code (or "validation" / the transport error's name) and its description.
+    code: str | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SendReport:
+    """The outcome of every recipient, in input order, and the parts each message takes."""
+
+    outcomes: tuple[RecipientOutcome, ...]
+    segments: Segments
+    provider: str
+
+    def _of(self, kind: Outcome) -> tuple[RecipientOutcome, ...]:
+        return tuple(o for o in self.outcomes if o.outcome is kind)
+
+    @property
+    def accepted(self) -> tuple[RecipientOutcome, ...]:
+        return self._of(Outcome.ACCEPTED)
+
+    @property
+    def rejected(self) -> tuple[RecipientOutcome, ...]:
+        return self._of(Outcome.REJECTED)
+
+    @property
+    def failed(self) -> tuple[RecipientOutcome, ...]:
+        return self._of(Outcome.FAILED)
+
+    @property
+    def unknown(self) -> tuple[RecipientOutcome, ...]:
+        return self._of(Outcome.UNKNOWN)
+
+    @property
+    def parts(self) -> int:
+        """Message parts the accepted recipients are billed for (parts per message × accepted)."""
+        return self.segments.parts * len(self.accepted)
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryStatus:
+    """A message's provider-neutral state, with the provider's own status kept."""
+
+    message_id: str
+    state: DeliveryState
+    raw_status: str
+    provider: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    index: int
+    recipient: str
+    phone: str
+
+
+@dataclass(slots=True)
+class _Plan:
+    outcomes: list[RecipientOutcome | None]
+    batches: list[list[_Planned]] = field(default_factory=list)
+
+
+class _GatewayBase:
+    """The provider-neutral logic, I/O-free: plans, flows of provider calls, outcome mapping."""
+
+    def __init__(self, client: Any, *, sender: str | None = None) -> None:
+        from ._adapters import adapter_for
+
+        self._adapter: Adapter = adapter_for(client)
+        self._check_client(client)
+        self.client = client
+        self.sender = sender
+
+    def _check_client(self, client: Any) -> None:
+        raise NotImplementedError
+
+    @property
+    def provider(self) -> str:
+        return self._adapter.provider
+
+    @property
+    def max_recipients(self) -> int:
+        """Recipients the provider takes in one request; longer lists are split."""
+        return self._adapter.max_recipients
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.client!r}, sender={self.sender!r})"
+
+    # -- planning (no I/O) ---------------------------------------------------------------------
+
+    def normalize(self, phone: str) -> str:
+        """A phone number in the provider's form; `ValidationError` when it is not a valid number."""
+        return self._adapter.normalize(phone)
+
+    def plan(self, text: str) -> Segments:
+        """Encoding (GSM-7 or UCS-2) and parts of a text, to show or estimate cost before sending."""
+        return analyze(text)
+
+    def _plan(self, to: Sequence[str]) -> _Plan:
+        outcomes: list[RecipientOutcome | None] = [None] * len(to)
+        valid: list[_Planned] = []
+        for i, recipient in enumerate(to):
+            try:
+                valid.append(_Planned(i, recipient, self._adapter.normalize(recipient)))
+            except ValidationError as exc:
+                outcomes[i] = RecipientOutcome(
+                    recipient,
+                    None,
+                    Outcome.REJECTED,
+                    reason=ErrorCategory.INVALID_RECIPIENT,
+                    code="validation",
+                    detail=str(exc),
+                )
+        size = self._adapter.max_recipients
+        return _Plan(outcomes, [valid[i : i + size] for i in range(0, len(valid), size)])
+
+    # -- flows (yield provider calls, receive results) -----------------------------------------
+
+    def _send_flow(self, to: str | Sequence[str], text: str, sender: str | None) -> Flow[SendReport]:
+        recipients = [to] if isinstance(to, str) else list(to)
+        sender = sender if sender is not None else self.sender
+        segments = analyze(text)
+        plan = self._plan(recipients)
+        adapter = self._adapter
+        for batch in plan.batches:
+            while batch:
+                phones = [p.phone for p in batch]
+                try:
+                    result = yield lambda phones=phones: adapter.send(self.client, phones, text, sender)  # type: ignore[misc]
+                except InvalidRecipientError as exc:
+                    bad = adapter.bad_recipient(exc, phones)
+                    if bad is not None and exc.not_sent:
+                        # The provider names one bad number and sent nothing: drop it, send the rest.
+                        planned = batch.pop(bad)
+                        plan.outcomes[planned.index] = _refused(planned, exc, Outcome.REJECTED)
+                        continue
+                    self._settle(plan, batch, exc)
+                    break
+                except SmsGateError as exc:
+                    self._settle(plan, batch, exc)
+                    break
+                else:
+                    for planned, outcome in zip(batch, adapter.outcomes(phones, result), strict=True):
+                        plan.outcomes[planned.index] = RecipientOutcome(
+                            planned.recipient,
+                            planned.phone,
+                            outcome.outcome,
+                            message_id=outcome.message_id,
+                            reason=outcome.reason,
+                            code=outcome.code,
+                            detail=outcome.detail,
+                        )
+                    break
+        done = tuple(o for o in plan.outcomes if o is not None)
+        assert len(done) == len(recipients)
+        return SendReport(done, segments, adapter.provider)
+
+    @staticmethod
+    def _settle(plan: _Plan, batch: Iterable[_Planned], exc: SmsGateError) -> None:
+        kind = _outcome_of(exc)
+        for planned in batch:
+            plan.outcomes[planned.index] = _refused(planned, exc, kind)
+
+    def _status_flow(self, message_ids: str | Sequence[str]) -> Flow[list[DeliveryStatus]]:
+        ids = [message_ids] if isinstance(message_ids, str) else list(message_ids)
+        statuses: list[DeliveryStatus] = []
+        for group in self._adapter.status_groups(ids):
+            result = yield lambda group=group: self._adapter.status(self.client, group)  # type: ignore[misc]
+            statuses.extend(self._adapter.statuses(group, result))
+        return statuses
+
+    def _balance_flow(self) -> Flow[Balance]:
+        result = yield lambda: self._adapter.balance(self.client)
+        return self._adapter.to_balance(result)
+
+
+def _outcome_of(exc: SmsGateError) -> Outcome:
+    if isinstance(exc, ValidationError):
+        return Outcome.REJECTED
+    if isinstance(exc, ProviderError):
+        if not exc.not_sent:
+            return Outcome.UNKNOWN
+        if exc.category in (ErrorCategory.INVALID_RECIPIENT, ErrorCategory.MESSAGE_TOO_LONG):
+            return Outcome.REJECTED
+        return Outcome.FAILED
+    if isinstance(exc, TransportError) and not exc.may_have_reached:
+        return Outcome.FAILED
+    return Outcome.UNKNOWN  # reply lost or unreadable: it may have been sent
+
+
+def _refused(planned: _Planned, exc: SmsGateError, kind: Outcome) -> RecipientOutcome:
+    if isinstance(exc, ProviderError):
+        return RecipientOutcome(
+            planned.recipient, planned.phone, kind, reason=exc.category, code=exc.raw_code, detail=exc.description
+        )
+    code = "validation" if isinstance(exc, ValidationError) else type(exc).__name__
+    reason = ErrorCategory.INVALID_REQUEST if isinstance(exc, ValidationError) else None
+    return RecipientOutcome(planned.recipient, planned.phone, kind, reason=reason, code=code, detail=str(exc))
+
+
+def _run_sync(flow: Flow[R]) -> R:
+    try:
+        call = next(flow)
+        while True:
+            try:
+                result = call()
+            except SmsGateError as exc:
+                call = flow.throw(exc)
+            else:
+                call = flow.send(result)
+    except StopIteration as stop:
+        return stop.value  # type: ignore[no-any-return]
+
+
+async def _run_async(flow: Flow[R]) -> R:
+    try:
+        call = next(flow)
+        while True:
+            try:
+                result = await call()
+            except SmsGateError as exc:
+                call = flow.throw(exc)
+            else:
+                call = flow.send(result)
+    except StopIteration as stop:
+        return stop.value  # type: ignore[no-any-return]
+
+
+class Gateway(_GatewayBase):
+    """Provider-neutral facade over a sync client (`LetsAds`, …).
+
+    ``Gateway(smsgate.LetsAds(login=..., password=...), sender="Shop")`` or
+    ``Gateway.from_url("letsads://LOGIN:PASSWORD@?sender=Shop")``.
+    """
+
+    def _check_client(self, client: Any) -> None:
+        if self._adapter.is_async(client):
+            raise TypeError("Gateway needs a sync client; use AsyncGateway for an async one")
+
+    @classmethod
+    def from_url(cls, url: str, **client_options: Any) -> Gateway:
+        """Build the client from a URL: ``<provider>[+http]://<credentials>@[host[:port]/path][?sender=…]``.
+
+        See the README for each provider's credentials. ``+http`` (for the emulator) means plain HTTP;
+        without a host the provider's default base URL is used.
+        """
+        client, sender = _client_from_url(url, asynchronous=False, options=client_options)
+        return cls(client, sender=sender)
+
+    @classmethod
+    def from_env(cls, variable: str = "SMSGATE_URL", **client_options: Any) -> Gateway:
+        """`from_url` with the URL of an environment variable (default ``SMSGATE_URL``)."""
+        return cls.from_url(_url_from_env(variable), **client_options)
+
+    def send(self, to: str | Sequence[str], text: str, *, sender: str | None = None) -> SendReport:
+        """Send one text to any number of recipients; one outcome per recipient, in input order."""
+        return _run_sync(self._send_flow(to, text, sender))
+
+    def status(self, message_ids: str | Sequence[str]) -> list[DeliveryStatus]:
+        """Provider-neutral statuses of messages by the ids `send` returned."""
+        return _run_sync(self._status_flow(message_ids))
+
+    def balance(self) -> Balance:
+        """The account balance as `Decimal` with its currency."""
+        return _run_sync(self._balance_flow())
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> Gateway:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncGateway(_GatewayBase):
+    """Awaitable twin of `Gateway` over an async client (`AsyncLetsAds`, …)."""
+
+    def _check_client(self, client: Any) -> None:
+        if not self._adapter.is_async(client):
+            raise TypeError("AsyncGateway needs an async client; use Gateway for a sync one")
+
+    @classmethod
+    def from_url(cls, url: str, **client_options: Any) -> AsyncGateway:
+        """As `Gateway.from_url`, building the async client."""
+        client, sender = _client_from_url(url, asynchronous=True, options=client_options)
+        return cls(client, sender=sender)
+
+    @classmethod
+    def from_env(cls, variable: str = "SMSGATE_URL", **client_options: Any) -> AsyncGateway:
+        return cls.from_url(_url_from_env(variable), **client_options)
+
+    async def send(self, to: str | Sequence[str], text: str, *, sender: str | None = None) -> SendReport:
+        return await _run_async(self._send_flow(to, text, sender))
+
+    async def status(self, message_ids: str | Sequence[str]) -> list[DeliveryStatus]:
+        return await _run_async(self._status_flow(message_ids))
+
+    async def balance(self) -> Balance:
+        return await _run_async(self._balance_flow())
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    async def __aenter__(self) -> AsyncGateway:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
+def _url_from_env(variable: str) -> str:
+    url = os.environ.get(variable)
+    if not url:
+        raise ValueError(f"environment variable {variable} is not set")
+    return url
+
+
+_URL_OPTIONS = {"timeout": float, "max_retries": int}
+
+
+def _client_from_url(url: str, *, asynchronous: bool, options: dict[str, Any]) -> tuple[Any, str | None]:
+    """A client from a gateway URL. The URL (which holds secrets) is never kept or echoed."""
+    from ._adapters import adapter_by_name
+
+    parts = urlsplit(url)
+    scheme, _, transport = parts.scheme.partition("+")
+    if transport not in ("", "http", "https"):
+        raise ValueError(f"gateway URL: unknown transport {transport!r} (use +http or +https)")
+    adapter = adapter_by_name(scheme)
+    user = unquote(parts.username) if parts.username else None
+    password = unquote(parts.password) if parts.password else None
+    kwargs: dict[str, Any] = adapter.credentials_from_url(user, password)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    sender = query.pop("sender", None)
+    for key, convert in _URL_OPTIONS.items():
+        if key in query:
+            kwargs[key] = convert(query.pop(key))
+    if query:
+        raise ValueError(f"gateway URL: unknown options {sorted(query)}")
+    if parts.hostname:
+        host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+        port = f":{parts.port}" if parts.port else ""
+        kwargs["base_url"] = f"{transport or 'https'}://{host}{port}{parts.path}"
+    kwargs.update(options)
+    return adapter.client_class(asynchronous)(**kwargs), sender
