@@ -808,6 +808,9 @@ def build_app() -> typer.Typer:
     app.command("balance")(balance_command)
     app.command("validate")(validate_command)
     app.command("emulator")(emulator_command)
+    from ._cli_bulk import bulk_app
+
+    app.add_typer(bulk_app, name="bulk")
     return app
 
 

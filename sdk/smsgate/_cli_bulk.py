@@ -1,0 +1,200 @@
+"""``smsgate bulk``: campaigns from the command line (part of the ``cli`` extra).
+
+::
+
+    smsgate bulk send --journal campaign.db --csv people.csv [--text "…"]   # resumable: run it again
+    smsgate bulk report campaign.db [--csv outcomes.csv]
+
+The gateway comes from ``--url`` or ``SMSGATE_URL`` (``letsads://LOGIN:PASSWORD@?sender=Shop``; see the
+README); the URL holds credentials, so it is never printed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from ._campaign import Campaign, CampaignSummary, export_csv, open_summary
+from ._exceptions import SmsGateError
+from ._gateway import AsyncGateway
+from ._journal import JournalCounts
+
+__all__ = ["bulk_app"]
+
+bulk_app = typer.Typer(help="Bulk campaigns with a durable, resumable journal.", no_args_is_help=True)
+
+
+def _console() -> Console:
+    return Console(highlight=False, markup=False, width=None if sys.stdout.isatty() else 110)
+
+
+def _numbers(path: Path) -> Iterator[str]:
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if number := line.strip():
+                yield number
+
+
+def summary_table(summary: CampaignSummary) -> Table:
+    counts = summary.counts
+    table = Table(title=f"campaign: {summary.status} ({summary.provider})", box=box.SIMPLE_HEAD)
+    table.add_column("state")
+    table.add_column("recipients", justify="right")
+    for state in ("accepted", "rejected", "unknown", "pending", "inflight"):
+        table.add_row(state, str(getattr(counts, state)))
+    table.add_row("total", str(counts.total))
+    return table
+
+
+def _print_summary(console: Console, summary: CampaignSummary) -> None:
+    console.print(summary_table(summary))
+    if summary.elapsed:
+        console.print(f"{summary.requests} requests in {summary.elapsed:.1f} s, {summary.rate:.0f} recipients/s")
+    if summary.counts.unknown:
+        console.print(
+            f"{summary.counts.unknown} recipients may or may not have received the message (unknown): "
+            "they are not resent unless you pass --at-least-once."
+        )
+
+
+@bulk_app.command("send")
+def bulk_send(
+    journal: Annotated[
+        Path, typer.Option("--journal", "-j", help="The campaign's journal (SQLite); reuse it to resume.")
+    ],
+    csv_file: Annotated[
+        Path | None, typer.Option("--csv", help="CSV with a 'phone' column and optional 'text'.")
+    ] = None,
+    to_file: Annotated[Path | None, typer.Option("--to-file", help="A file of phone numbers, one per line.")] = None,
+    text: Annotated[str | None, typer.Option("--text", "-t", help="The text for every recipient without one.")] = None,
+    url: Annotated[
+        str | None, typer.Option("--url", help="Gateway URL (default: $SMSGATE_URL).", show_default=False)
+    ] = None,
+    sender: Annotated[str | None, typer.Option("--sender", "-s", help="Sender name (overrides the URL's).")] = None,
+    concurrency: Annotated[int, typer.Option(help="Requests in flight at once.")] = 4,
+    max_failures: Annotated[int, typer.Option(help="Stop after this many failed requests in a row.")] = 5,
+    at_least_once: Annotated[
+        bool, typer.Option("--at-least-once", help="Resend recipients whose outcome is unknown (may duplicate).")
+    ] = False,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Send to every recipient of the input; killed or halted, run the same command again to resume."""
+    gateway_url = url or os.environ.get("SMSGATE_URL")
+    if not gateway_url:
+        _fail("give --url or set SMSGATE_URL")
+    if (csv_file is None) == (to_file is None) and not journal.exists():
+        _fail("give exactly one of --csv or --to-file")
+    try:
+        gateway = AsyncGateway.from_url(gateway_url)
+    except (ValueError, TypeError) as exc:
+        _fail(f"bad gateway URL: {exc}")  # the message never repeats the URL
+    try:
+        campaign = Campaign(
+            gateway,
+            journal,
+            text=text,
+            sender=sender if sender is not None else gateway.sender,
+            concurrency=concurrency,
+            max_consecutive_failures=max_failures,
+            at_least_once=at_least_once,
+        )
+    except ValueError as exc:
+        _fail(str(exc))
+    console = _console()
+    with campaign:
+        try:
+            if csv_file is not None:
+                with csv_file.open(encoding="utf-8", newline="") as fh:
+                    campaign.load_csv(fh)
+            elif to_file is not None:
+                campaign.load(_numbers(to_file))
+        except (OSError, ValueError) as exc:
+            _fail(f"cannot read the recipients: {exc}")
+        total = campaign.journal.counts().total
+        try:
+            summary = asyncio.run(_run(campaign, gateway, total, console, progress and sys.stdout.isatty()))
+        except SmsGateError as exc:
+            _fail(str(exc))
+        _print_summary(console, summary)
+    raise typer.Exit(0 if summary.status == "done" else 1)
+
+
+async def _run(
+    campaign: Campaign, gateway: AsyncGateway, total: int, console: Console, progress: bool
+) -> CampaignSummary:
+    async with gateway:  # one event loop for the whole run; the HTTP client closes with it
+        if not progress:
+            return await campaign.arun()
+        return await _run_with_progress(campaign, total, console)
+
+
+async def _run_with_progress(campaign: Campaign, total: int, console: Console) -> CampaignSummary:
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("sent {task.fields[accepted]}  rejected {task.fields[rejected]}  unknown {task.fields[unknown]}"),
+        TextColumn("{task.fields[rate]:.0f}/s"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    started = time.perf_counter()
+    with Progress(*columns, console=console) as bar:
+        first = campaign.journal.counts()
+        task = bar.add_task(
+            "sending", total=total, completed=first.settled, accepted=0, rejected=0, unknown=0, rate=0.0
+        )
+
+        def update(counts: JournalCounts) -> None:
+            elapsed = time.perf_counter() - started
+            bar.update(
+                task,
+                completed=counts.settled,
+                accepted=counts.accepted,
+                rejected=counts.rejected,
+                unknown=counts.unknown,
+                rate=(counts.settled - first.settled) / elapsed if elapsed else 0.0,
+            )
+
+        return await campaign.arun(update)
+
+
+@bulk_app.command("report")
+def bulk_report(
+    journal: Annotated[Path, typer.Argument(help="A campaign journal.")],
+    csv_out: Annotated[
+        Path | None, typer.Option("--csv", help="Write every recipient's outcome here ('-': stdout).")
+    ] = None,
+) -> None:
+    """Reprint a campaign's summary; export the per-recipient outcomes as CSV."""
+    try:
+        summary, store = open_summary(journal)
+    except FileNotFoundError:
+        _fail(f"no journal at {journal}")
+    try:
+        if csv_out is not None and str(csv_out) == "-":
+            export_csv(store, sys.stdout)
+            return
+        _print_summary(_console(), summary)
+        if csv_out is not None:
+            with csv_out.open("w", encoding="utf-8", newline="") as fh:
+                rows = export_csv(store, fh)
+            _console().print(f"{rows} rows written to {csv_out}")
+    finally:
+        store.close()
+
+
+def _fail(message: str) -> NoReturn:
+    print(f"error: {message}", file=sys.stderr)
+    raise typer.Exit(2)

@@ -1,0 +1,208 @@
+"""Campaigns: journaled, resumable, never sending a recipient twice; killed by PID and resumed."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import smsgate
+from smsgate._campaign import Campaign
+
+BIG = "380509999999"
+
+
+def url_for(emu: Any, login: str = BIG, password: str = "pw") -> str:
+    return emu.base_url("letsads").replace("http://", f"letsads+http://{login}:{password}@") + "?sender=Sender"
+
+
+@pytest.fixture
+def big_account(smsgate_emulator: Any) -> Any:
+    smsgate_emulator.letsads.add_account(login=BIG, password="pw", balance="10000000", senders=["Sender"])
+    return smsgate_emulator
+
+
+def numbers(n: int) -> list[str]:
+    return [f"+38050{i:07d}" for i in range(n)]
+
+
+def sent_counter(emu: Any) -> Counter[str]:
+    return Counter(m.recipient for m in emu.letsads.messages.values())
+
+
+async def test_one_hundred_thousand_recipients_all_accounted_for(big_account: Any, tmp_path: Path) -> None:
+    n = 100_000
+    async with smsgate.AsyncGateway.from_url(url_for(big_account)) as gateway:
+        with Campaign(gateway, tmp_path / "c.db", text="Hello", concurrency=4) as campaign:
+            assert campaign.load(f"+38050{i:07d}" for i in range(n)) == n  # a generator: streamed
+            summary = await campaign.arun()
+    assert summary.status == "done"
+    assert summary.counts.accepted == n
+    assert summary.counts.total == n
+    assert summary.requests == n // 50
+    sent = sent_counter(big_account)
+    assert len(sent) == n
+    assert max(sent.values()) == 1
+
+
+def test_loading_streams_the_input(big_account: Any, tmp_path: Path) -> None:
+    """Memory does not grow with the recipient count: 200,000 rows go to disk, not into a list."""
+    gateway = smsgate.Gateway.from_url(url_for(big_account))
+    tracemalloc.start()
+    with Campaign(gateway, tmp_path / "c.db", text="Hello") as campaign:
+        campaign.load(f"+38050{i:07d}" for i in range(200_000))
+        _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    gateway.close()
+    assert peak < 8 << 20, f"peak {peak / 2**20:.1f} MiB while loading"
+
+
+def test_sync_gateway_per_recipient_texts_and_report(big_account: Any, tmp_path: Path) -> None:
+    source = io.StringIO("phone,text\n+380500000001,Hi Ann\n+380500000002,\nnot-a-phone,Hi Bob\n+380500000003,Hi Cy\n")
+    with (
+        smsgate.Gateway.from_url(url_for(big_account)) as gateway,
+        Campaign(gateway, tmp_path / "c.db", text="Hello") as campaign,
+    ):
+        campaign.load_csv(source)
+        summary = campaign.run()
+        out = io.StringIO()
+        assert campaign.export_csv(out) == 4
+    assert (summary.counts.accepted, summary.counts.rejected) == (3, 1)
+    texts = {m.recipient: m.text for m in big_account.letsads.messages.values()}
+    assert texts == {"380500000001": "Hi Ann", "380500000002": "Hello", "380500000003": "Hi Cy"}
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("seq,recipient,phone,state")
+    assert lines[3].split(",")[:4] == ["2", "not-a-phone", "", "rejected"]
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_halts_after_consecutive_failures_and_resumes(big_account: Any, tmp_path: Path) -> None:
+    dead = f"letsads+http://{BIG}:pw@127.0.0.1:{closed_port()}/letsads?sender=Sender&max_retries=0"
+    journal = tmp_path / "c.db"
+    with (
+        smsgate.Gateway.from_url(dead) as gateway,
+        Campaign(
+            gateway, journal, text="Hi", concurrency=1, max_consecutive_failures=3, failure_backoff=0.001
+        ) as campaign,
+    ):
+        campaign.load(numbers(120))
+        summary = campaign.run()
+    assert summary.status == "halted"
+    assert summary.requests == 3
+    assert summary.counts.pending == 120  # connect failures: provably not sent, still to send
+    with smsgate.Gateway.from_url(url_for(big_account)) as gateway, Campaign(gateway, journal) as campaign:
+        summary = campaign.run()
+    assert summary.status == "done"
+    assert summary.counts.accepted == 120
+    assert max(sent_counter(big_account).values()) == 1
+
+
+def test_unknown_is_not_resent_unless_at_least_once(big_account: Any, tmp_path: Path) -> None:
+    journal = tmp_path / "c.db"
+    big_account.faults.inject("letsads", "timeout", delay=2.0)  # the first request is taken, its reply lost
+    url = url_for(big_account)
+    with (
+        smsgate.Gateway.from_url(url + "&timeout=0.3&max_retries=0") as gateway,
+        Campaign(gateway, journal, text="Hi", concurrency=1) as campaign,
+    ):
+        campaign.load(numbers(60))
+        summary = campaign.run()
+    assert (summary.counts.unknown, summary.counts.accepted) == (50, 10)
+    assert len(big_account.letsads.messages) == 60
+    with smsgate.Gateway.from_url(url) as gateway, Campaign(gateway, journal) as campaign:
+        assert campaign.run().counts.unknown == 50  # at most once: nothing resent
+    assert len(big_account.letsads.messages) == 60
+    with smsgate.Gateway.from_url(url) as gateway, Campaign(gateway, journal, at_least_once=True) as campaign:
+        summary = campaign.run()
+    assert (summary.counts.unknown, summary.counts.accepted) == (0, 60)
+    assert len(big_account.letsads.messages) == 110  # the opt-in resent the 50 unknown ones
+
+
+def test_journal_belongs_to_one_campaign(big_account: Any, tmp_path: Path) -> None:
+    journal = tmp_path / "c.db"
+    with smsgate.Gateway.from_url(url_for(big_account)) as gateway:
+        with Campaign(gateway, journal, text="A"):
+            pass
+        with pytest.raises(ValueError, match="another text"):
+            Campaign(gateway, journal, text="B")
+
+
+def _accepted(journal: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{journal}?mode=ro", uri=True, timeout=1) as db:
+            return int(db.execute("SELECT COUNT(*) FROM recipients WHERE state = 'accepted'").fetchone()[0])
+    except sqlite3.OperationalError:
+        return 0
+
+
+def test_killed_by_pid_mid_run_then_resumed_no_duplicates(big_account: Any, tmp_path: Path) -> None:
+    n = 6000
+    numbers_file = tmp_path / "numbers.txt"
+    numbers_file.write_text("\n".join(numbers(n)) + "\n")
+    journal = tmp_path / "c.db"
+    command = [
+        sys.executable,
+        "-m",
+        "smsgate._cli",
+        "bulk",
+        "send",
+        "--journal",
+        str(journal),
+        "--to-file",
+        str(numbers_file),
+        "--text",
+        "Hello",
+        "--concurrency",
+        "4",
+        "--no-progress",
+    ]
+    env = {**os.environ, "SMSGATE_URL": url_for(big_account)}
+    kills = 0
+    for target in (300, 1500, 3000, 4500):
+        proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while len(big_account.letsads.messages) < target and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            kills += 1
+        proc.wait(timeout=30)
+        assert proc.stderr is not None
+        proc.stderr.close()
+    assert kills >= 2, "the campaign finished before it could be killed twice"
+    final = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert final.returncode == 0, final.stderr
+    sent = sent_counter(big_account)
+    assert max(sent.values()) == 1, "a recipient was sent twice"
+    with sqlite3.connect(journal) as db:
+        rows = db.execute("SELECT recipient, state, message_id FROM recipients ORDER BY seq").fetchall()
+    assert len(rows) == n
+    states = Counter(state for _, state, _ in rows)
+    assert set(states) <= {"accepted", "unknown"}
+    by_id = {str(mid): m.recipient for mid, m in big_account.letsads.messages.items()}
+    for recipient, state, message_id in rows:
+        phone = recipient.removeprefix("+")
+        if state == "accepted":
+            assert by_id[message_id] == phone
+        else:  # in flight at a kill: sent at most once, and never resent
+            assert sent[phone] <= 1
+    # Every recipient is accounted for: accepted, or unknown because a kill cut its request.
+    assert states["accepted"] + states["unknown"] == n
+    assert states["unknown"] <= kills * 4 * 50
+    assert len(sent) >= states["accepted"]
