@@ -644,7 +644,7 @@ def test_seed_from_json_and_toml_files(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("seed", "message"),
     [
-        ({"smsclub": {}}, "unknown seed section"),
+        ({"nosuchprovider": {}}, "unknown seed section"),
         ({"letsads": {"accounts": [{"login": "1", "password": "x", "colour": "red"}]}}, "unknown key"),
         ({"letsads": {"accounts": [{"login": "1"}]}}, "password"),
         ({"letsads": {"accounts": [{"login": "1", "password": "x", "balance": "lots"}]}}, "balance"),

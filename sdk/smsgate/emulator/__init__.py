@@ -11,10 +11,11 @@
         assert not emu.requests.filter("letsads", operation="send")
         emu.reset()                                   # back to the seed state
 
-Today it speaks LetsAds (``/letsads``); the other providers are added as further modules behind the same
-generic server. See `Emulator` for the constructor and control endpoints, `Faults.inject` for the fault
-kinds, and ``smsgate.emulator._letsads`` for LetsAds' rules (error precedence, sender rule, charging,
-status timeline). `DEFAULT_SEED` describes the accounts every emulator starts with.
+It speaks all four providers, each under its own path prefix: LetsAds (``/letsads``), SMSLeads
+(``/smsleads``), SMSClub (``/smsclub``) and SMSC (``/smsc``), behind one generic server. See `Emulator`
+for the constructor and control endpoints, `Faults.inject` for the fault kinds, and each provider's module
+(``smsgate.emulator._letsads``, ``._smsleads``, ``._smsclub``, ``._smsc``) for its rules: error precedence,
+charging, status timelines, seed accounts. `DEFAULT_SEED` describes the accounts every emulator starts with.
 """
 
 from smsgate.emulator._clock import Clock
@@ -38,6 +39,36 @@ from smsgate.emulator._server import (
     Request,
     RequestLog,
 )
+from smsgate.emulator._smsc import (
+    Smsc,
+    SmscAccount,
+    SmscAccountSeed,
+    SmscMessage,
+    SmscPayment,
+    SmscSeed,
+    SmscStatus,
+)
+from smsgate.emulator._smsclub import (
+    SmsClub,
+    SmsClubAccount,
+    SmsClubAccountSeed,
+    SmsClubMessage,
+    SmsClubSeed,
+    SmsClubStatus,
+)
+from smsgate.emulator._smsleads import (
+    SmsLeads,
+    SmsLeadsAccount,
+    SmsLeadsAccountSeed,
+    SmsLeadsCode,
+    SmsLeadsContact,
+    SmsLeadsContactList,
+    SmsLeadsDefect,
+    SmsLeadsMessage,
+    SmsLeadsSeed,
+    SmsLeadsShipment,
+    SmsLeadsToken,
+)
 
 __all__ = [
     "DEFAULT_SEED",
@@ -59,5 +90,29 @@ __all__ = [
     "Request",
     "RequestLog",
     "Seed",
+    "SmsClub",
+    "SmsClubAccount",
+    "SmsClubAccountSeed",
+    "SmsClubMessage",
+    "SmsClubSeed",
+    "SmsClubStatus",
+    "SmsLeads",
+    "SmsLeadsAccount",
+    "SmsLeadsAccountSeed",
+    "SmsLeadsCode",
+    "SmsLeadsContact",
+    "SmsLeadsContactList",
+    "SmsLeadsDefect",
+    "SmsLeadsMessage",
+    "SmsLeadsSeed",
+    "SmsLeadsShipment",
+    "SmsLeadsToken",
+    "Smsc",
+    "SmscAccount",
+    "SmscAccountSeed",
+    "SmscMessage",
+    "SmscPayment",
+    "SmscSeed",
+    "SmscStatus",
     "load_seed",
 ]

@@ -25,6 +25,9 @@ from smsgate.emulator._server import (
     Request,
     RequestLog,
 )
+from smsgate.emulator._smsc import SMSC_DEFAULT_SEED, Smsc, SmscSeed
+from smsgate.emulator._smsclub import SMSCLUB_DEFAULT_SEED, SmsClub, SmsClubSeed
+from smsgate.emulator._smsleads import SMSLEADS_DEFAULT_SEED, SmsLeads, SmsLeadsSeed
 
 __all__ = ["DEFAULT_SEED", "Emulator", "Seed", "load_seed"]
 
@@ -33,14 +36,26 @@ class Seed(TypedDict, total=False):
     """The initial state of an emulator: one section per provider (today: ``letsads``)."""
 
     letsads: LetsAdsSeed
+    smsleads: SmsLeadsSeed
+    smsclub: SmsClubSeed
+    smsc: SmscSeed
 
 
 #: The state every emulator starts from (and returns to on `Emulator.reset`) unless given another seed.
 #: LetsAds accounts, all with password ``p1a2s3s4``, senders ``["Sender", "smsgate"]``, 100.00 UAH, 0.50 per
 #: part: ``380501234567`` (RU page), ``79261234567`` (EN page), ``380671234567`` (status/balance examples),
 #: ``380500000001`` (API disabled), ``380500000002`` (not moderated), ``380500000003`` (balance 0.00).
+#: SMSLeads: see `smsgate.emulator._smsleads.SMSLEADS_DEFAULT_SEED` (``JohnDoe``, token ``sl-johndoe-token``).
+#: SMSClub: see `smsgate.emulator._smsclub.SMSCLUB_DEFAULT_SEED` (token ``smsclub-test-token``, sender
+#: ``VashZakaz``). SMSC: see `smsgate.emulator._smsc.SMSC_DEFAULT_SEED` (login ``smsgate``, password
+#: ``smsgate-password``, API key ``smsgate-apikey``, sub-clients ``smsgate-sub1``/``smsgate-sub2``).
 #: Do not mutate it; copy it (`copy.deepcopy`) to build a variant.
-DEFAULT_SEED: Final[Seed] = {"letsads": LETSADS_DEFAULT_SEED}
+DEFAULT_SEED: Final[Seed] = {
+    "letsads": LETSADS_DEFAULT_SEED,
+    "smsleads": SMSLEADS_DEFAULT_SEED,
+    "smsclub": SMSCLUB_DEFAULT_SEED,
+    "smsc": SMSC_DEFAULT_SEED,
+}
 
 _PROVIDER_SECTIONS: Final = frozenset(Seed.__annotations__)
 
@@ -122,6 +137,12 @@ class Emulator:
         self._clock = Clock(clock_speed, clock_start)
         self._letsads = LetsAds(sections.get("letsads", {}), self._clock, self._lock)
         self._providers: dict[str, Provider] = {self._letsads.name: self._letsads}
+        self._smsleads = SmsLeads(sections.get("smsleads", {}), self._clock, self._lock)
+        self._providers[self._smsleads.name] = self._smsleads
+        self._smsclub = SmsClub(sections.get("smsclub", {}), self._clock, self._lock)
+        self._providers[self._smsclub.name] = self._smsclub
+        self._smsc = Smsc(sections.get("smsc", {}), self._clock, self._lock)
+        self._providers[self._smsc.name] = self._smsc
         self._faults = Faults(list(self._providers))
         self._requests = RequestLog()
         self._stopped = threading.Event()
@@ -202,6 +223,21 @@ class Emulator:
     def letsads(self) -> LetsAds:
         """LetsAds state: ``accounts``, ``messages``, ``add_account(…)``, ``status_leading_space``."""
         return self._letsads
+
+    @property
+    def smsleads(self) -> SmsLeads:
+        """SMSLeads state: ``accounts``, ``contact_lists``, ``shipments``, ``generate_token(…)``…"""
+        return self._smsleads
+
+    @property
+    def smsclub(self) -> SmsClub:
+        """SMSClub state: ``accounts``, ``messages``, ``add_account(…)``, ``rate_limit``, ``documented_replies``."""
+        return self._smsclub
+
+    @property
+    def smsc(self) -> Smsc:
+        """SMSC state: ``accounts`` (and sub-clients), ``messages``, ``payments``, ``blocked``, ``unblock()``…"""
+        return self._smsc
 
     @property
     def faults(self) -> Faults:
