@@ -49,14 +49,23 @@ def _run(args: list[str], cwd: Path) -> None:
 def render_expr(node: Any, locals_: dict[str, str]) -> str:
     """A request model tree from the manifest as a Python expression.
 
-    ``"$name"`` is a parameter (after conversion) or ``$auth``; a table with ``model`` and ``fields`` is a
-    model constructor; anything else is a literal.
+    ``"$name"`` is a parameter (after conversion) or ``$auth``; ``"$name.attr"`` an attribute of it (a
+    converter may turn one argument into several request fields); a table with ``model`` and ``fields`` is a
+    model constructor; a table with ``enum`` and ``value`` is a member of a generated enum, built from its
+    wire value (``{ enum = "ResponseFormat", value = 3 }`` -> ``ResponseFormat(3)``); anything else is a
+    literal.
     """
     if isinstance(node, str) and node.startswith("$"):
-        name = node[1:]
+        name, dot, attr = node[1:].partition(".")
         if name not in locals_:
             raise ManifestError(f"request refers to ${name}, which is not a parameter")
-        return locals_[name]
+        if dot and not attr.isidentifier():
+            raise ManifestError(f"request refers to {node!r}: {attr!r} is not an attribute name")
+        return f"{locals_[name]}.{attr}" if dot else locals_[name]
+    if isinstance(node, dict) and "enum" in node:
+        if "value" not in node:
+            raise ManifestError(f"request enum {node['enum']!r} needs a `value`")
+        return f"{node['enum']}({node['value']!r})"
     if isinstance(node, dict):
         model = node["model"]
         args = ", ".join(f"{k}={render_expr(v, locals_)}" for k, v in node.get("fields", {}).items())
@@ -65,7 +74,9 @@ def render_expr(node: Any, locals_: dict[str, str]) -> str:
 
 
 def _models_used(node: Any, out: set[str]) -> set[str]:
-    if isinstance(node, dict):
+    if isinstance(node, dict) and "enum" in node:
+        out.add(node["enum"])
+    elif isinstance(node, dict):
         out.add(node["model"])
         for v in node.get("fields", {}).values():
             _models_used(v, out)
@@ -142,7 +153,8 @@ def generate_provider(provider: Provider, out: Path, env: jinja2.Environment) ->
         _models_used(provider.auth_body, models)
     for op in provider.operations:
         _models_used(op.request, models)
-        models.add(op.response)
+        # A reply whose shape varies is a union of models: "A | B".
+        models.update(part.strip() for part in op.response.split("|"))
     context = {"p": provider, "models": sorted(models), "rel": rel}
     for name in ("errors.py", "client.py", "__init__.py"):
         text = env.get_template(f"{name}.jinja").render(**context)

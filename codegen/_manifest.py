@@ -59,10 +59,21 @@ class Operation:
     result: str
     decode: str
     decode_args: tuple[str, ...]
-    request: dict[str, Any]
+    #: The request model tree; None when the operation sends an empty body (no `request` in the manifest).
+    request: dict[str, Any] | None
     params: tuple[Param, ...]
     command: str = ""
     repairs: tuple[str, ...] = ()
+    #: A hooks function checking several arguments together (as given, after each passed its own
+    #: convert/check), called with `validate_args` as keywords before the request is built.
+    validate: str | None = None
+    validate_args: tuple[str, ...] = ()
+    #: `[operations.<op>.dedupe]`: the parameter carrying an idempotency key the provider de-duplicates on
+    #: for `dedupe_window` seconds; a repeat answered "duplicate" gives `on_duplicate(error, **args)`.
+    dedupe_key: str | None = None
+    dedupe_window: float | None = None
+    on_duplicate: str | None = None
+    on_duplicate_args: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -122,6 +133,11 @@ class Provider:
     success: dict[str, tuple[str, ...]]
     imports: tuple[tuple[str, str], ...]
     directory: Path = field(compare=False)
+    #: The provider's documented request rate (requests per second): the clients' default `rate_limit=`.
+    rate_limit: float | None = None
+    #: `[provider] code_tables`: tables of errors.toml that only describe secondary codes (name -> code ->
+    #: description), e.g. SMSC's `[err]` sub-codes of a message status.
+    code_tables: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def _req(table: dict[str, Any], key: str, where: str, kind: type = str) -> Any:
@@ -198,6 +214,27 @@ def load_provider(directory: Path) -> Provider:
         for arg in op.get("decode_args", []):
             if arg not in known:
                 raise ManifestError(f"{owhere}: decode_args names {arg!r}, which is not a parameter")
+        validate = op.get("validate")
+        if validate is not None:
+            _identifier(validate, owhere)
+        elif op.get("validate_args"):
+            raise ManifestError(f"{owhere}: validate_args without validate")
+        for arg in op.get("validate_args", []):
+            if arg not in known:
+                raise ManifestError(f"{owhere}: validate_args names {arg!r}, which is not a parameter")
+        dedupe = op.get("dedupe")
+        if dedupe is not None:
+            dwhere = f"{owhere} [dedupe]"
+            key = _req(dedupe, "key", dwhere)
+            window = dedupe.get("window")
+            if key not in known:
+                raise ManifestError(f"{dwhere}: key names {key!r}, which is not a parameter")
+            if isinstance(window, bool) or not isinstance(window, int | float) or window <= 0:
+                raise ManifestError(f"{dwhere}: `window` must be a positive number of seconds")
+            _identifier(_req(dedupe, "on_duplicate", dwhere), dwhere)
+            for arg in dedupe.get("args", []):
+                if arg not in known:
+                    raise ManifestError(f"{dwhere}: args names {arg!r}, which is not a parameter")
         operations.append(
             Operation(
                 name=_identifier(name, owhere),
@@ -209,10 +246,16 @@ def load_provider(directory: Path) -> Provider:
                 result=_req(op, "result", owhere),
                 decode=_req(op, "decode", owhere),
                 decode_args=tuple(op.get("decode_args", [])),
-                request=_req(op, "request", owhere, dict),
+                request=_req(op, "request", owhere, dict) if "request" in op else None,
                 params=params,
                 command=op.get("command", name),
                 repairs=repairs,
+                validate=validate,
+                validate_args=tuple(op.get("validate_args", [])),
+                dedupe_key=dedupe["key"] if dedupe else None,
+                dedupe_window=float(dedupe["window"]) if dedupe else None,
+                on_duplicate=dedupe["on_duplicate"] if dedupe else None,
+                on_duplicate_args=tuple(dedupe.get("args", [])) if dedupe else (),
             )
         )
 
@@ -240,6 +283,28 @@ def load_provider(directory: Path) -> Provider:
                 detail=row.get("detail"),
             )
         )
+    # Extra tables of error rows, named by the manifest (`[provider] error_sections`): same row format as
+    # [codes], each row's code is "<section>.<key>" (e.g. SMSClub's per-field `add_info` rejections).
+    for section in p.get("error_sections", []):
+        if section in {"provider", "codes", "statuses", "success"} or not isinstance(errors.get(section), dict):
+            raise ManifestError(f"{where}: error_sections names {section!r}, which is not a table of {ewhere}")
+        for key, row in sorted(errors[section].items()):
+            rwhere = f"{ewhere} [{section}.{key}]"
+            category = _req(row, "category", rwhere)
+            if category not in CATEGORIES:
+                raise ManifestError(f"{rwhere}: unknown category {category!r} (known: {sorted(CATEGORIES)})")
+            codes.append(
+                ErrorCode(
+                    code=f"{section}.{key}",
+                    category=category,
+                    description=_req(row, "description", rwhere),
+                    retryable=_req(row, "retryable", rwhere, bool),
+                    not_sent=_req(row, "not_sent", rwhere, bool),
+                    operations=tuple(row.get("operations", [])),
+                    prefix=False,
+                    detail=row.get("detail"),
+                )
+            )
     statuses = []
     for code, row in sorted(errors.get("statuses", {}).items()):
         swhere = f"{ewhere} [statuses.{code}]"
@@ -301,4 +366,36 @@ def load_provider(directory: Path) -> Provider:
         success=success,
         imports=tuple(imports),
         directory=directory,
+        rate_limit=_rate_limit(p, where),
+        code_tables=_code_tables(p, errors, where),
     )
+
+
+def _code_tables(p: dict[str, Any], errors: dict[str, Any], where: str) -> dict[str, dict[str, str]]:
+    tables: dict[str, dict[str, str]] = {}
+    for name in p.get("code_tables", []):
+        table = errors.get(name)
+        if name in {"provider", "codes", "statuses", "success"} or not isinstance(table, dict):
+            raise ManifestError(f"{where}: code_tables names {name!r}, which is not a table of errors.toml")
+        tables[_identifier(name, where)] = {
+            str(code): _req(row, "description", f"{where} errors.toml [{name}.{code}]")
+            for code, row in sorted(table.items(), key=lambda item: _code_order(item[0]))
+        }
+    return tables
+
+
+def _code_order(code: str) -> tuple[int, str]:
+    """Numeric codes in numeric order, then the others."""
+    try:
+        return (int(code), "")
+    except ValueError:
+        return (1 << 62, code)
+
+
+def _rate_limit(p: dict[str, Any], where: str) -> float | None:
+    value = p.get("rate_limit")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < float("inf"):
+        raise ManifestError(f"{where}: `rate_limit` must be a positive number of requests per second")
+    return float(value)

@@ -33,15 +33,46 @@ from ._exceptions import (
     TransportError,
     ValidationError,
 )
-from ._results import Balance, MessageStatus, SendResult, SentMessage
+from ._results import (
+    Balance,
+    BlacklistEntry,
+    BlacklistRemoval,
+    CommandResult,
+    ContactListEntry,
+    ContactListResult,
+    CreditBalance,
+    DeliveryReport,
+    IncomingMessage,
+    MessageStatus,
+    RejectedRecipient,
+    SendResult,
+    SentMessage,
+    Shipment,
+    SmscBalance,
+    SmscEstimate,
+    SmscMessageStatus,
+    SmscSendResult,
+    SmscSubclient,
+    SmscSubclientDetailedStats,
+    SmscSubclientStats,
+    SmscSubclientStatsLine,
+    SubAccountBalance,
+)
 from ._types import NOT_GIVEN, DeliveryState, ErrorCategory, NotGiven
 
 if TYPE_CHECKING:
     from smsgate_generated.letsads.client import AsyncLetsAds, LetsAds
     from smsgate_generated.letsads.errors import LetsAdsStatus
+    from smsgate_generated.smsc.client import AsyncSmsc, Smsc
+    from smsgate_generated.smsc.errors import SmscStatus
+    from smsgate_generated.smsclub.client import AsyncSmsClub, SmsClub
+    from smsgate_generated.smsclub.errors import SmsClubStatus
+    from smsgate_generated.smsleads.client import AsyncSmsLeads, SmsLeads
+    from smsgate_generated.smsleads.errors import SmsLeadsStatus
 
     from . import emulator
     from ._gateway import AsyncGateway, DeliveryStatus, Gateway, Outcome, RecipientOutcome, SendReport
+    from ._providers.smsleads import BulkMessage, Contact, Recipient, UnsubscribeOption
 
 __version__ = "0.1.0"
 
@@ -49,14 +80,27 @@ __all__ = [
     "NOT_GIVEN",
     "AsyncGateway",
     "AsyncLetsAds",
+    "AsyncSmsClub",
+    "AsyncSmsLeads",
+    "AsyncSmsc",
     "AuthenticationError",
     "Balance",
+    "BlacklistEntry",
+    "BlacklistRemoval",
+    "BulkMessage",
+    "CommandResult",
     "ConnectFailedError",
+    "Contact",
+    "ContactListEntry",
+    "ContactListResult",
+    "CreditBalance",
+    "DeliveryReport",
     "DeliveryState",
     "DeliveryStatus",
     "DuplicateError",
     "ErrorCategory",
     "Gateway",
+    "IncomingMessage",
     "InsufficientFundsError",
     "InvalidRecipientError",
     "InvalidRequestError",
@@ -72,14 +116,33 @@ __all__ = [
     "ProviderError",
     "ProviderUnavailableError",
     "RateLimitError",
+    "Recipient",
     "RecipientOutcome",
+    "RejectedRecipient",
     "ReplyLostError",
     "ResponseFormatError",
     "SendReport",
     "SendResult",
     "SentMessage",
+    "Shipment",
+    "SmsClub",
+    "SmsClubStatus",
     "SmsGateError",
+    "SmsLeads",
+    "SmsLeadsStatus",
+    "Smsc",
+    "SmscBalance",
+    "SmscEstimate",
+    "SmscMessageStatus",
+    "SmscSendResult",
+    "SmscStatus",
+    "SmscSubclient",
+    "SmscSubclientDetailedStats",
+    "SmscSubclientStats",
+    "SmscSubclientStatsLine",
+    "SubAccountBalance",
     "TransportError",
+    "UnsubscribeOption",
     "ValidationError",
     "emulator",
 ]
@@ -89,6 +152,19 @@ _LAZY = {
     "LetsAds": "smsgate_generated.letsads.client",
     "AsyncLetsAds": "smsgate_generated.letsads.client",
     "LetsAdsStatus": "smsgate_generated.letsads.errors",
+    "SmsClub": "smsgate_generated.smsclub.client",
+    "AsyncSmsClub": "smsgate_generated.smsclub.client",
+    "SmsClubStatus": "smsgate_generated.smsclub.errors",
+    "SmsLeads": "smsgate_generated.smsleads.client",
+    "AsyncSmsLeads": "smsgate_generated.smsleads.client",
+    "SmsLeadsStatus": "smsgate_generated.smsleads.errors",
+    "Smsc": "smsgate_generated.smsc.client",
+    "AsyncSmsc": "smsgate_generated.smsc.client",
+    "SmscStatus": "smsgate_generated.smsc.errors",
+    "BulkMessage": "smsgate._providers.smsleads",
+    "Contact": "smsgate._providers.smsleads",
+    "Recipient": "smsgate._providers.smsleads",
+    "UnsubscribeOption": "smsgate._providers.smsleads",
     "Gateway": "smsgate._gateway",
     "AsyncGateway": "smsgate._gateway",
     "SendReport": "smsgate._gateway",

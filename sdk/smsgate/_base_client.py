@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any, ClassVar, Self, TypeVar
 
@@ -15,6 +16,7 @@ import httpx
 from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, USER_AGENT
 from ._exceptions import (
     ConnectFailedError,
+    DuplicateError,
     ProviderError,
     ProviderUnavailableError,
     RateLimitError,
@@ -24,9 +26,11 @@ from ._exceptions import (
     TransportError,
     ValidationError,
 )
+from ._ratelimit import RateLimiter
 from ._redact import Redactor
 from ._retry import parse_retry_after, retry_delay
 from ._spec import CodecError, Prepared, ProviderSpec
+from ._types import NOT_GIVEN, NotGiven
 
 __all__ = ["AsyncClient", "BaseClient", "SyncClient"]
 
@@ -36,6 +40,18 @@ log = logging.getLogger("smsgate.http")
 #: Replies larger than this are not read to the end.
 MAX_REPLY_BYTES = 1 << 20
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+
+class _CallState:
+    """What the retry loop remembers across the attempts of one call."""
+
+    __slots__ = ("may_have_reached", "started")
+
+    def __init__(self, started: float) -> None:
+        #: `time.monotonic()` when the first attempt was made.
+        self.started = started
+        #: Whether an earlier attempt may have reached the provider (a lost reply, a 5xx).
+        self.may_have_reached = False
 
 
 class BaseClient:
@@ -51,9 +67,13 @@ class BaseClient:
         max_retries: int,
         secrets: Sequence[str],
         headers: Mapping[str, str] | None = None,
+        rate_limit: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
+        # Not given: the provider's documented rate (its manifest's `rate_limit`); None: no client-side limit.
+        rate = self._spec.rate_limit if isinstance(rate_limit, NotGiven) else rate_limit
+        self._limiter = RateLimiter(rate) if rate is not None else None
         self.base_url = (base_url or self._spec.base_url).rstrip("/")
         self.timeout = DEFAULT_TIMEOUT if timeout is None else httpx.Timeout(timeout)
         self.max_retries = max_retries
@@ -206,10 +226,22 @@ class BaseClient:
             http_status=status,
         )
 
-    def _next_delay(self, error: SmsGateError, prepared: Prepared[Any], attempt: int) -> float | None:
+    def _next_delay(
+        self, error: SmsGateError, prepared: Prepared[Any], attempt: int, call: _CallState | None = None
+    ) -> float | None:
         delay = retry_delay(
             error, attempt=attempt, max_retries=self.max_retries, idempotent=prepared.operation.idempotent
         )
+        if delay is None and call is not None and prepared.dedupe_window is not None:
+            # The call carries an idempotency key the provider de-duplicates on: a repeat is safe while the
+            # provider still remembers the first attempt (the wait before the repeat included).
+            keyed = retry_delay(error, attempt=attempt, max_retries=self.max_retries, idempotent=True)
+            if keyed is not None and time.monotonic() - call.started + keyed < prepared.dedupe_window:
+                delay = keyed
+        if call is not None and (
+            isinstance(error, ReplyLostError) or (isinstance(error, ProviderError) and not error.not_sent)
+        ):
+            call.may_have_reached = True
         if delay is not None:
             log.info(
                 "%s %s: retrying in %.2fs after %s (retry %d of %d)",
@@ -221,6 +253,18 @@ class BaseClient:
                 self.max_retries,
             )
         return delay
+
+    def _duplicate_of_earlier(self, error: SmsGateError, prepared: Prepared[R], call: _CallState) -> tuple[R] | None:
+        """A repeat of a de-duplicated call answered "duplicate": an earlier attempt that may have reached
+        the provider was accepted, so the call succeeded; `on_duplicate` builds its result."""
+        if prepared.on_duplicate is None or not call.may_have_reached or not isinstance(error, DuplicateError):
+            return None
+        log.info(
+            "%s %s: the repeat was refused as a duplicate: the earlier attempt was accepted",
+            self._spec.id,
+            prepared.operation.name,
+        )
+        return (prepared.on_duplicate(error),)
 
     def _log_reply(self, prepared: Prepared[Any], request: httpx.Request, status: int, started: float) -> None:
         if log.isEnabledFor(logging.DEBUG):
@@ -247,35 +291,62 @@ class SyncClient(BaseClient):
         http_client: httpx.Client | None = None,
         secrets: Sequence[str] = (),
         headers: Mapping[str, str] | None = None,
+        rate_limit: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
-        super().__init__(base_url=base_url, timeout=timeout, max_retries=max_retries, secrets=secrets, headers=headers)
+        super().__init__(
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            secrets=secrets,
+            headers=headers,
+            rate_limit=rate_limit,
+        )
         self._owns_client = http_client is None
         self._client = http_client if http_client is not None else httpx.Client(timeout=self.timeout)
+
+    @contextlib.contextmanager
+    def _rate_slot(self) -> Iterator[None]:
+        """Wait (sleeping) until the client's rate limit lets one more request through; hold it while inside."""
+        limiter = self._limiter
+        if limiter is None:
+            yield
+            return
+        while (wait := limiter.acquire(time.monotonic())) > 0:
+            time.sleep(wait)
+        try:
+            yield
+        finally:
+            limiter.release(time.monotonic())
 
     def _execute(self, prepared: Prepared[R]) -> R:
         request = self._build_request(self._client, prepared)
         attempt = 0
+        call = _CallState(time.monotonic())
         while True:
-            started = time.perf_counter()
             try:
-                try:
-                    response = self._client.send(request, stream=True)
-                except httpx.TransportError as exc:
-                    raise self._transport_error(exc, prepared) from None
-                try:
-                    body = bytearray()
-                    for chunk in response.iter_bytes():
-                        body += chunk
-                        if len(body) > MAX_REPLY_BYTES:
-                            raise self._too_large(prepared, response.status_code)
-                except httpx.TransportError as exc:
-                    raise self._transport_error(exc, prepared) from None
-                finally:
-                    response.close()
+                with self._rate_slot():
+                    started = time.perf_counter()
+                    try:
+                        response = self._client.send(request, stream=True)
+                    except httpx.TransportError as exc:
+                        raise self._transport_error(exc, prepared) from None
+                    try:
+                        body = bytearray()
+                        for chunk in response.iter_bytes():
+                            body += chunk
+                            if len(body) > MAX_REPLY_BYTES:
+                                raise self._too_large(prepared, response.status_code)
+                    except httpx.TransportError as exc:
+                        raise self._transport_error(exc, prepared) from None
+                    finally:
+                        response.close()
                 self._log_reply(prepared, request, response.status_code, started)
                 return self._interpret(prepared, response.status_code, response.headers, bytes(body))
             except (TransportError, ProviderError) as error:
-                delay = self._next_delay(error, prepared, attempt)
+                recovered = self._duplicate_of_earlier(error, prepared, call)
+                if recovered is not None:
+                    return recovered[0]
+                delay = self._next_delay(error, prepared, attempt, call)
                 if delay is None:
                     raise
                 time.sleep(delay)
@@ -307,35 +378,63 @@ class AsyncClient(BaseClient):
         http_client: httpx.AsyncClient | None = None,
         secrets: Sequence[str] = (),
         headers: Mapping[str, str] | None = None,
+        rate_limit: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
-        super().__init__(base_url=base_url, timeout=timeout, max_retries=max_retries, secrets=secrets, headers=headers)
+        super().__init__(
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            secrets=secrets,
+            headers=headers,
+            rate_limit=rate_limit,
+        )
         self._owns_client = http_client is None
         self._client = http_client if http_client is not None else httpx.AsyncClient(timeout=self.timeout)
+
+    @contextlib.asynccontextmanager
+    async def _rate_slot(self) -> AsyncIterator[None]:
+        """Wait (awaiting) until the client's rate limit lets one more request through; hold it while inside."""
+        limiter = self._limiter
+        if limiter is None:
+            yield
+            return
+        # Polling is the point: the limiter is I/O-free and only says how long until a slot may be free.
+        while (wait := limiter.acquire(time.monotonic())) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(wait)
+        try:
+            yield
+        finally:
+            limiter.release(time.monotonic())
 
     async def _execute(self, prepared: Prepared[R]) -> R:
         request = self._build_request(self._client, prepared)
         attempt = 0
+        call = _CallState(time.monotonic())
         while True:
-            started = time.perf_counter()
             try:
-                try:
-                    response = await self._client.send(request, stream=True)
-                except httpx.TransportError as exc:
-                    raise self._transport_error(exc, prepared) from None
-                try:
-                    body = bytearray()
-                    async for chunk in response.aiter_bytes():
-                        body += chunk
-                        if len(body) > MAX_REPLY_BYTES:
-                            raise self._too_large(prepared, response.status_code)
-                except httpx.TransportError as exc:
-                    raise self._transport_error(exc, prepared) from None
-                finally:
-                    await response.aclose()
+                async with self._rate_slot():
+                    started = time.perf_counter()
+                    try:
+                        response = await self._client.send(request, stream=True)
+                    except httpx.TransportError as exc:
+                        raise self._transport_error(exc, prepared) from None
+                    try:
+                        body = bytearray()
+                        async for chunk in response.aiter_bytes():
+                            body += chunk
+                            if len(body) > MAX_REPLY_BYTES:
+                                raise self._too_large(prepared, response.status_code)
+                    except httpx.TransportError as exc:
+                        raise self._transport_error(exc, prepared) from None
+                    finally:
+                        await response.aclose()
                 self._log_reply(prepared, request, response.status_code, started)
                 return self._interpret(prepared, response.status_code, response.headers, bytes(body))
             except (TransportError, ProviderError) as error:
-                delay = self._next_delay(error, prepared, attempt)
+                recovered = self._duplicate_of_earlier(error, prepared, call)
+                if recovered is not None:
+                    return recovered[0]
+                delay = self._next_delay(error, prepared, attempt, call)
                 if delay is None:
                     raise
                 await asyncio.sleep(delay)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
 from ._errors import ErrorTable
+from ._exceptions import ProviderError
 
 __all__ = ["Codec", "CodecError", "Operation", "Prepared", "ProviderSpec", "Repair"]
 
@@ -46,7 +47,9 @@ class Operation:
     method: str
     path: str
     idempotent: bool
-    response: type[Any]
+    #: The reply model: a generated class, a list alias, or a union of them (``A | list[A]``) for a reply
+    #: whose shape varies; handed to the codec's ``decode``.
+    response: Any
     #: The provider's own name of the operation (a root element, a script flag), when it differs.
     command: str = ""
     #: Repair rules tried, in order, only when the reply does not parse or bind strictly.
@@ -61,6 +64,13 @@ class Prepared(Generic[R]):
     content: bytes
     decode: Callable[[Any], R]
     headers: Mapping[str, str] = field(default_factory=dict)
+    #: Seconds during which the provider de-duplicates this call by an idempotency key it carries (e.g. a
+    #: client message id), or None. Inside that window, counted from the first attempt, the call may be
+    #: repeated after a lost reply even when the operation is not idempotent.
+    dedupe_window: float | None = None
+    #: Called when such a repeat is answered with a `DuplicateError`: the earlier attempt was accepted, and
+    #: this builds the result from the error (without it the error is raised).
+    on_duplicate: Callable[[ProviderError], R] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,3 +88,5 @@ class ProviderSpec:
     #: For providers whose error replies have their own shape (or live in the HTTP status): looks at the
     #: raw reply before it is bound and returns (code, description) when it is an error, else None.
     reply_error: Callable[[int, bytes, Operation], tuple[str, str | None] | None] | None = None
+    #: The provider's documented request rate (requests per second): the clients' default `rate_limit`.
+    rate_limit: float | None = None

@@ -88,7 +88,17 @@ OPERATIONS = {"send", "personal", "status", "originator", "balance"}
 # Seed 003 "Error" table: 400, 401, 429, 453, "500x" (= any 5xx: the page's 500 plus the 5xx class row).
 DOCUMENTED_CODES = {"400", "401", "429", "453", "500", "5xx"}
 # success_request.add_info keys read by SMSClub's plugin (ErrorHandler.php), plus a key of digits.
-DOCUMENTED_ADD_INFO = {"phone", "message", "src_addr", "id_sms", "invalid_phone", "invalid_id_sms", "recipient"}
+# "balance" is ours (presumed shape of an insufficient-funds reply, as the emulator answers it).
+DOCUMENTED_ADD_INFO = {
+    "phone",
+    "message",
+    "src_addr",
+    "id_sms",
+    "invalid_phone",
+    "invalid_id_sms",
+    "recipient",
+    "balance",
+}
 # Seed 003 statuses, and the Russian texts of SMSClub's plugin (StatusHandler.php) with their names.
 DOCUMENTED_STATUSES = {
     "ENROUTE": "ENROUTE",

@@ -9,9 +9,9 @@ import pytest
 
 import smsgate
 from smsgate import _retry
-from smsgate._retry import backoff_delay as real_backoff_delay
 from smsgate._errors import ErrorRow, ErrorTable
 from smsgate._redact import MASK, Redactor
+from smsgate._retry import backoff_delay as real_backoff_delay
 from smsgate._types import ErrorCategory
 
 
