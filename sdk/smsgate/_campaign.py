@@ -20,11 +20,13 @@ import asyncio
 import csv
 import itertools
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from ._exceptions import ValidationError
 from ._gateway import AsyncGateway, Gateway, Outcome, SendReport
 from ._journal import Journal, JournalCounts
 
@@ -95,6 +97,10 @@ class Campaign:
         self.at_least_once = at_least_once
         self.failure_backoff = failure_backoff
         self._batches = itertools.count(int(self.journal.get("batches", 0)) + 1)
+        # Request keys are "<campaign key>-<batch>": what a provider that takes client-side ids (SMSC,
+        # SMSLeads) can be asked about later, when a reply was lost.
+        self.key: str = self.journal.get("key") or uuid.uuid4().hex[:8]
+        self.journal.set(key=self.key)
         self._failures = 0
         self._requests = 0
         self._halted = False
@@ -156,9 +162,11 @@ class Campaign:
 
     async def arun(self, on_progress: ProgressCallback | None = None) -> CampaignSummary:
         """`run`, awaitable: `concurrency` requests at a time."""
-        reopened = self.journal.reopen_inflight(resend=self.at_least_once)
+        self.journal.reopen_inflight(resend=self.at_least_once)
         if self.at_least_once:
-            reopened += self.journal.retry(["unknown"])
+            self.journal.retry(["unknown"])
+        elif self.gateway.can_reconcile:
+            await self.areconcile()
         self._halted = False
         self._failures = 0
         self._requests = 0
@@ -182,7 +190,7 @@ class Campaign:
             self.journal.set(batches=batch)
             text = rows[0].text if rows[0].text is not None else self.text
             assert text is not None
-            report = await self._send([r.recipient for r in rows], text)
+            report = await self._send([r.recipient for r in rows], text, f"{self.key}-{batch}")
             self._requests += 1
             self.journal.settle(
                 (row.seq, _STATE_OF[o.outcome], o.phone, o.message_id, o.code, o.reason, o.detail)
@@ -199,10 +207,50 @@ class Campaign:
             if on_progress is not None:
                 on_progress(self.journal.counts())
 
-    async def _send(self, phones: list[str], text: str) -> SendReport:
+    async def _send(self, phones: list[str], text: str, key: str) -> SendReport:
         if isinstance(self.gateway, AsyncGateway):
-            return await self.gateway.send(phones, text, sender=self.sender)
-        return await asyncio.to_thread(self.gateway.send, phones, text, sender=self.sender)
+            return await self.gateway.send(phones, text, sender=self.sender, key=key)
+        return await asyncio.to_thread(self.gateway.send, phones, text, sender=self.sender, key=key)
+
+    # -- reconciliation -----------------------------------------------------------------------------
+
+    def reconcile(self) -> int:
+        """Ask the provider what became of the recipients whose outcome is unknown (sync `Gateway`)."""
+        if isinstance(self.gateway, AsyncGateway):
+            raise TypeError("with an AsyncGateway, use `await campaign.areconcile()`")
+        return asyncio.run(self.areconcile())
+
+    async def areconcile(self) -> int:
+        """Settle unknown recipients where the provider can tell (SMSC by client id and phone, SMSLeads by
+        external id): the ones it has become accepted, the ones it provably never got become pending again
+        (and are sent by the next run). Providers without such lookups (LetsAds, SMSClub) leave them
+        unknown. Returns the number of rows settled."""
+        if not self.gateway.can_reconcile:
+            return 0
+        settled = 0
+        for batch in self.journal.unknown_batches():
+            rows = self.journal.batch_rows(batch)
+            # The request's phones, in the order they were sent: the batch's rows that were valid numbers.
+            sent: list[tuple[int, str]] = []
+            for row in rows:
+                try:
+                    sent.append((row.seq, self.gateway.normalize(row.recipient)))
+                except ValidationError:
+                    continue
+            phones = [phone for _, phone in sent]
+            request_key = f"{self.key}-{batch}.0"
+            if isinstance(self.gateway, AsyncGateway):
+                outcomes = await self.gateway.reconcile(request_key, phones)
+            else:
+                outcomes = await asyncio.to_thread(self.gateway.reconcile, request_key, phones)
+            unknown = {row.seq for row in rows if row.state == "unknown"}
+            updates = [
+                (seq, _STATE_OF[o.outcome], phone, o.message_id, o.detail)
+                for (seq, phone), o in zip(sent, outcomes, strict=True)
+                if seq in unknown and o.outcome is not Outcome.UNKNOWN
+            ]
+            settled += self.journal.resolve(updates)
+        return settled
 
     @staticmethod
     def _provider_failed(report: SendReport) -> bool:

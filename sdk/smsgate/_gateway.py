@@ -189,17 +189,27 @@ class _GatewayBase:
 
     # -- flows (yield provider calls, receive results) -----------------------------------------
 
-    def _send_flow(self, to: str | Sequence[str], text: str, sender: str | None) -> Flow[SendReport]:
+    def _send_flow(
+        self, to: str | Sequence[str], text: str, sender: str | None, key: str | None = None
+    ) -> Flow[SendReport]:
+        from ._adapters import new_key
+
         recipients = [to] if isinstance(to, str) else list(to)
         sender = sender if sender is not None else self.sender
         segments = analyze(text)
         plan = self._plan(recipients)
         adapter = self._adapter
-        for batch in plan.batches:
+        for number, batch in enumerate(plan.batches):
+            attempt = 0
             while batch:
                 phones = [p.phone for p in batch]
+                # One key per request: the caller's (a campaign's) suffixed per batch and attempt, or a fresh one.
+                request_key = (f"{key}.{number}" + (f".{attempt}" if attempt else "")) if key else new_key()
+                attempt += 1
                 try:
-                    result = yield lambda phones=phones: adapter.send(self.client, phones, text, sender)  # type: ignore[misc]
+                    result = yield lambda phones=phones, k=request_key: adapter.send(  # type: ignore[misc]
+                        self.client, phones, text, sender, k
+                    )
                 except InvalidRecipientError as exc:
                     bad = adapter.bad_recipient(exc, phones)
                     if bad is not None and exc.not_sent:
@@ -213,7 +223,7 @@ class _GatewayBase:
                     self._settle(plan, batch, exc)
                     break
                 else:
-                    for planned, outcome in zip(batch, adapter.outcomes(phones, result), strict=True):
+                    for planned, outcome in zip(batch, adapter.outcomes(phones, result, request_key), strict=True):
                         plan.outcomes[planned.index] = RecipientOutcome(
                             planned.recipient,
                             planned.phone,
@@ -241,6 +251,23 @@ class _GatewayBase:
             result = yield lambda group=group: self._adapter.status(self.client, group)  # type: ignore[misc]
             statuses.extend(self._adapter.statuses(group, result))
         return statuses
+
+    @property
+    def can_reconcile(self) -> bool:
+        """Whether `reconcile` can learn anything from this provider (SMSC and SMSLeads can)."""
+        return self._adapter.can_reconcile
+
+    def _reconcile_flow(self, key: str, phones: Sequence[str]) -> Flow[list[RecipientOutcome]]:
+        phones = list(phones)
+        outcomes = [RecipientOutcome(p, p, Outcome.UNKNOWN) for p in phones]
+        for group in self._adapter.reconcile_groups(key, phones):
+            try:
+                result = yield lambda group=group: self._adapter.reconcile(self.client, key, phones, group)  # type: ignore[misc]
+            except SmsGateError:
+                continue  # the lookup failed: those recipients stay unknown
+            for i, outcome in zip(group, self._adapter.reconciled(key, phones, group, result), strict=True):
+                outcomes[i] = outcome
+        return outcomes
 
     def _balance_flow(self) -> Flow[Balance]:
         result = yield lambda: self._adapter.balance(self.client)
@@ -325,13 +352,26 @@ class Gateway(_GatewayBase):
         """`from_url` with the URL of an environment variable (default ``SMSGATE_URL``)."""
         return cls.from_url(_url_from_env(variable), **client_options)
 
-    def send(self, to: str | Sequence[str], text: str, *, sender: str | None = None) -> SendReport:
-        """Send one text to any number of recipients; one outcome per recipient, in input order."""
-        return _run_sync(self._send_flow(to, text, sender))
+    def send(
+        self, to: str | Sequence[str], text: str, *, sender: str | None = None, key: str | None = None
+    ) -> SendReport:
+        """Send one text to any number of recipients; one outcome per recipient, in input order.
+
+        `key` (optional, up to 24 of A-Z a-z 0-9 . _ -) names this send: each request's client-side id is
+        derived from it (``<key>.<batch>``) where the provider takes one (SMSC's ``id``, SMSLeads' external
+        ids), so a send whose reply was lost can be looked up later. Without it a random key is used.
+        """
+        return _run_sync(self._send_flow(to, text, sender, key))
 
     def status(self, message_ids: str | Sequence[str]) -> list[DeliveryStatus]:
         """Provider-neutral statuses of messages by the ids `send` returned."""
         return _run_sync(self._status_flow(message_ids))
+
+    def reconcile(self, key: str, phones: Sequence[str]) -> list[RecipientOutcome]:
+        """What became of a request whose reply was lost, by its request key (``<key>.<batch>`` of a keyed
+        `send`) and its phones as sent: ACCEPTED, FAILED (the provider never got it: safe to resend) or
+        UNKNOWN (it cannot tell). Providers without lookups answer UNKNOWN for every phone."""
+        return _run_sync(self._reconcile_flow(key, phones))
 
     def balance(self) -> Balance:
         """The account balance as `Decimal` with its currency."""
@@ -364,11 +404,16 @@ class AsyncGateway(_GatewayBase):
     def from_env(cls, variable: str = "SMSGATE_URL", **client_options: Any) -> AsyncGateway:
         return cls.from_url(_url_from_env(variable), **client_options)
 
-    async def send(self, to: str | Sequence[str], text: str, *, sender: str | None = None) -> SendReport:
-        return await _run_async(self._send_flow(to, text, sender))
+    async def send(
+        self, to: str | Sequence[str], text: str, *, sender: str | None = None, key: str | None = None
+    ) -> SendReport:
+        return await _run_async(self._send_flow(to, text, sender, key))
 
     async def status(self, message_ids: str | Sequence[str]) -> list[DeliveryStatus]:
         return await _run_async(self._status_flow(message_ids))
+
+    async def reconcile(self, key: str, phones: Sequence[str]) -> list[RecipientOutcome]:
+        return await _run_async(self._reconcile_flow(key, phones))
 
     async def balance(self) -> Balance:
         return await _run_async(self._balance_flow())

@@ -197,6 +197,33 @@ class Journal:
                 ],
             )
 
+    def unknown_batches(self) -> list[int]:
+        """The requests with recipients whose outcome is unknown."""
+        rows = self._db.execute(
+            "SELECT DISTINCT batch FROM recipients WHERE state = 'unknown' AND batch IS NOT NULL ORDER BY batch"
+        ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def batch_rows(self, batch: int) -> list[JournalRow]:
+        """Every row one request carried (any state), in input order."""
+        cursor = self._db.execute(
+            "SELECT seq, recipient, text, state, phone, message_id, code, reason, detail, attempts FROM recipients"
+            " WHERE batch = ? ORDER BY seq",
+            (batch,),
+        )
+        return [JournalRow(*row) for row in cursor.fetchall()]
+
+    def resolve(self, updates: Iterable[tuple[int, str, str | None, str | None, str | None]]) -> int:
+        """Settle unknown rows after reconciliation: (seq, state, phone, message_id, detail)."""
+        now = time.time()
+        with self._transaction():
+            cursor = self._db.executemany(
+                "UPDATE recipients SET state = ?, phone = COALESCE(?, phone), message_id = ?, code = 'reconciled',"
+                " detail = ?, updated_at = ? WHERE seq = ? AND state = 'unknown'",
+                [(state, phone, mid, detail, now, seq) for seq, state, phone, mid, detail in updates],
+            )
+        return cursor.rowcount
+
     # -- reading ----------------------------------------------------------------------------------
 
     def counts(self) -> JournalCounts:

@@ -206,3 +206,57 @@ def test_killed_by_pid_mid_run_then_resumed_no_duplicates(big_account: Any, tmp_
     assert states["accepted"] + states["unknown"] == n
     assert states["unknown"] <= kills * 4 * 50
     assert len(sent) >= states["accepted"]
+
+
+SMSC_URL = "smsc+http://smsgate:smsgate-password@{host}?sender=smsgate&max_retries=0"
+SMSLEADS_URL = "smsleads+http://JohnDoe:sl-johndoe-token@{host}?sender=DemoAPI&max_retries=0"
+
+
+def _url(template: str, emu: Any, provider: str) -> str:
+    return template.format(host=emu.base_url(provider).removeprefix("http://"))
+
+
+@pytest.mark.parametrize("handled", [True, False], ids=["provider-took-it", "never-arrived"])
+def test_smsc_unknowns_are_reconciled_by_client_id(smsgate_emulator: Any, tmp_path: Path, handled: bool) -> None:
+    journal = tmp_path / "c.db"
+    numbers_ = [f"+7999123{i:04d}" for i in range(30)]
+    url = _url(SMSC_URL, smsgate_emulator, "smsc")
+    smsgate_emulator.faults.inject("smsc", "reset", before_handler=not handled)
+    with smsgate.Gateway.from_url(url) as gateway, Campaign(gateway, journal, text="Hi") as campaign:
+        campaign.load(numbers_)
+        first = campaign.run()
+        assert first.counts.unknown == 30  # the reply was lost
+        assert len(smsgate_emulator.smsc.messages) == (30 if handled else 0)
+    with smsgate.Gateway.from_url(url) as gateway, Campaign(gateway, journal) as campaign:
+        summary = campaign.run()  # reconciles first: by client id and phone
+    assert summary.counts.accepted == 30
+    assert summary.counts.unknown == 0
+    sent = Counter(m.phone for m in smsgate_emulator.smsc.messages)
+    assert len(sent) == 30
+    assert max(sent.values()) == 1  # found again, or provably never sent and sent now: never twice
+
+
+def test_smsleads_unknowns_are_reconciled_by_external_id(smsgate_emulator: Any, tmp_path: Path) -> None:
+    journal = tmp_path / "c.db"
+    url = _url(SMSLEADS_URL, smsgate_emulator, "smsleads")
+    smsgate_emulator.faults.inject("smsleads", "reset", before_handler=False)
+    with smsgate.Gateway.from_url(url) as gateway, Campaign(gateway, journal, text="Hi") as campaign:
+        campaign.load(["+972502345678", "+972545555555", "+972587654321"])
+        assert campaign.run().counts.unknown == 3
+    with smsgate.Gateway.from_url(url) as gateway, Campaign(gateway, journal) as campaign:
+        assert campaign.reconcile() == 3
+        summary = campaign.summary()
+    assert (summary.counts.accepted, summary.counts.unknown) == (3, 0)
+    assert sum(len(s.messages) for s in smsgate_emulator.smsleads.shipments.values()) == 3
+
+
+def test_letsads_unknowns_cannot_be_reconciled(big_account: Any, tmp_path: Path) -> None:
+    journal = tmp_path / "c.db"
+    big_account.faults.inject("letsads", "reset", before_handler=False)
+    url = url_for(big_account) + "&max_retries=0"
+    with smsgate.Gateway.from_url(url) as gateway, Campaign(gateway, journal, text="Hi") as campaign:
+        campaign.load(numbers(5))
+        assert campaign.run().counts.unknown == 5
+        assert not gateway.can_reconcile
+        assert campaign.reconcile() == 0
+        assert campaign.summary().counts.unknown == 5
