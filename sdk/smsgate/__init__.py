@@ -71,6 +71,7 @@ if TYPE_CHECKING:
     from smsgate_generated.smsleads.errors import SmsLeadsStatus
 
     from . import emulator
+    from ._campaign import Campaign, CampaignSummary
     from ._gateway import AsyncGateway, DeliveryStatus, Gateway, Outcome, RecipientOutcome, SendReport
     from ._providers.smsleads import BulkMessage, Contact, Recipient, UnsubscribeOption
 
@@ -88,6 +89,8 @@ __all__ = [
     "BlacklistEntry",
     "BlacklistRemoval",
     "BulkMessage",
+    "Campaign",
+    "CampaignSummary",
     "CommandResult",
     "ConnectFailedError",
     "Contact",
@@ -166,6 +169,8 @@ _LAZY = {
     "Recipient": "smsgate._providers.smsleads",
     "UnsubscribeOption": "smsgate._providers.smsleads",
     "Gateway": "smsgate._gateway",
+    "Campaign": "smsgate._campaign",
+    "CampaignSummary": "smsgate._campaign",
     "AsyncGateway": "smsgate._gateway",
     "SendReport": "smsgate._gateway",
     "RecipientOutcome": "smsgate._gateway",
