@@ -39,6 +39,8 @@ log = logging.getLogger("smsgate.http")
 
 #: Replies larger than this are not read to the end.
 MAX_REPLY_BYTES = 1 << 20
+#: A provider's own error text is kept up to this many characters.
+MAX_PROVIDER_TEXT = 1024
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
 
@@ -141,7 +143,7 @@ class BaseClient:
                 raise spec.errors.error(
                     raw_code,
                     operation=op.name,
-                    description=self._redact(text) if text else None,
+                    provider_message=self._provider_text(text),
                     http_status=status,
                     retry_after=parse_retry_after(headers.get("Retry-After")),
                 )
@@ -163,9 +165,12 @@ class BaseClient:
             reply = spec.codec.decode(body, op.response)
         except CodecError as exc:
             reply = self._repaired(prepared, body, status, exc)
-        code = spec.error_code(reply, op)
-        if code is not None:
-            raise spec.errors.error(code, operation=op.name, http_status=status)
+        found_code = spec.error_code(reply, op)
+        if found_code is not None:
+            code, text = (found_code, None) if isinstance(found_code, str) else found_code
+            raise spec.errors.error(
+                code, operation=op.name, provider_message=self._provider_text(text), http_status=status
+            )
         if not 200 <= status < 300:
             raise ResponseFormatError(
                 f"{spec.display_name} {op.name}: unexpected HTTP {status} with a non-error body",
@@ -184,6 +189,14 @@ class BaseClient:
                 raw_body=self._redact.body(body),
                 http_status=status,
             ) from None
+
+    def _provider_text(self, text: str | None) -> str | None:
+        """A provider's own error text as an exception keeps it (``provider_message``): stripped, redacted,
+        cut to `MAX_PROVIDER_TEXT` characters; None when there is no text."""
+        kept = self._redact(text.strip()) if text else ""
+        if not kept:
+            return None
+        return kept if len(kept) <= MAX_PROVIDER_TEXT else kept[:MAX_PROVIDER_TEXT] + "…[truncated]"
 
     def _repaired(self, prepared: Prepared[Any], body: bytes, status: int, error: CodecError) -> Any:
         """Apply the operation's named repair rules for documented defects, then parse strictly again.

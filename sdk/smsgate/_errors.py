@@ -57,18 +57,25 @@ class ErrorTable:
         description: str | None = None,
         http_status: int | None = None,
         retry_after: float | None = None,
+        provider_message: str | None = None,
     ) -> ProviderError:
-        """The typed exception for a code; unknown codes give a plain `ProviderError` keeping the raw code."""
+        """The typed exception for a code; unknown codes give a plain `ProviderError` keeping the raw code.
+
+        ``description`` is the row's description unless `description` overrides it; for a code without a
+        row, `description`, else the provider's text, else "unknown error code". `provider_message` (the
+        provider's own text, already redacted) is kept as given.
+        """
         row, detail = self.lookup(raw_code)
         if row is None:
             return ProviderError(
-                description or "unknown error code",
+                description or provider_message or "unknown error code",
                 provider=self.provider,
                 code=raw_code.strip(),
                 raw_code=raw_code,
                 operation=operation,
                 http_status=http_status,
                 retry_after=retry_after,
+                provider_message=provider_message,
             )
         cls = error_class_for(row.category)
         return cls(
@@ -82,4 +89,5 @@ class ErrorTable:
             detail=detail,
             http_status=http_status,
             retry_after=retry_after,
+            provider_message=provider_message,
         )

@@ -116,6 +116,10 @@ class ProviderError(SmsGateError):
     ``code`` is the provider's own code (for a prefix code such as LetsAds' ``INCORRECT_RECIPIENT_``,
     the prefix; the suffix is in ``detail``), ``raw_code`` the code exactly as received.
     ``retryable``: the same request may succeed later. ``not_sent``: the provider certainly sent nothing.
+    ``description`` is what the code means, from the provider's error table (for a code the table does not
+    list: the provider's own text, when there is one). ``provider_message`` is the provider's own text about
+    this error, as its reply carried it (redacted; in the provider's language), or None when the reply holds
+    no text beyond the code. Both appear in ``str(exc)``.
     """
 
     category: ErrorCategory = ErrorCategory.UNKNOWN
@@ -133,8 +137,11 @@ class ProviderError(SmsGateError):
         detail: str | None = None,
         http_status: int | None = None,
         retry_after: float | None = None,
+        provider_message: str | None = None,
     ) -> None:
         text = f"{provider} {operation + ' ' if operation else ''}error {raw_code or code}: {description}"
+        if provider_message and provider_message != description:
+            text += f" (provider: {provider_message})"
         super().__init__(text)
         self.provider = provider
         self.code = code
@@ -146,6 +153,7 @@ class ProviderError(SmsGateError):
         self.detail = detail
         self.http_status = http_status
         self.retry_after = retry_after
+        self.provider_message = provider_message
 
 
 class AuthenticationError(ProviderError):

@@ -291,7 +291,13 @@ def _outcome_of(exc: SmsGateError) -> Outcome:
 def _refused(planned: _Planned, exc: SmsGateError, kind: Outcome) -> RecipientOutcome:
     if isinstance(exc, ProviderError):
         return RecipientOutcome(
-            planned.recipient, planned.phone, kind, reason=exc.category, code=exc.raw_code, detail=exc.description
+            planned.recipient,
+            planned.phone,
+            kind,
+            reason=exc.category,
+            code=exc.raw_code,
+            # The provider's own words when it gave any (e.g. which field), else the error table's.
+            detail=exc.provider_message or exc.description,
         )
     code = "validation" if isinstance(exc, ValidationError) else type(exc).__name__
     reason = ErrorCategory.INVALID_REQUEST if isinstance(exc, ValidationError) else None

@@ -4,15 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 from ._errors import ErrorTable
 from ._exceptions import ProviderError
 
-__all__ = ["Codec", "CodecError", "Operation", "Prepared", "ProviderSpec", "Repair"]
+__all__ = ["Codec", "CodecError", "ErrorFound", "ErrorReport", "Operation", "Prepared", "ProviderSpec", "Repair"]
 
 R = TypeVar("R")
 T = TypeVar("T")
+
+
+class ErrorReport(NamedTuple):
+    """What an error hook found: the provider's error code and, when the reply carries one, the provider's
+    own text about it (in the provider's words and language; redacted by the runtime before it is kept).
+
+    The runtime builds the error from the code's row of the error table: the row's description stays in
+    `ProviderError.description`, the provider's text goes to `ProviderError.provider_message`.
+    """
+
+    code: str
+    provider_message: str | None = None
+
+
+#: What ``error_code`` returns: None (not an error), a bare code, or a code with the provider's own text
+#: (an `ErrorReport`, or any ``(code, text)`` pair).
+ErrorFound = str | tuple[str, str | None] | None
 
 
 class CodecError(ValueError):
@@ -83,10 +100,13 @@ class ProviderSpec:
     alternate_base_urls: tuple[str, ...]
     codec: Codec
     errors: ErrorTable
-    #: Returns the provider's error code when a bound reply is an error reply for the operation, else None.
-    error_code: Callable[[Any, Operation], str | None]
+    #: Looks at a bound reply: None when it is not an error reply for the operation, else the provider's
+    #: error code, either alone (a str) or with the provider's own text about it (an `ErrorReport` or a
+    #: ``(code, text)`` pair; text None when the reply carries none).
+    error_code: Callable[[Any, Operation], ErrorFound]
     #: For providers whose error replies have their own shape (or live in the HTTP status): looks at the
-    #: raw reply before it is bound and returns (code, description) when it is an error, else None.
+    #: raw reply before it is bound and returns (code, the provider's own text or None) when it is an
+    #: error, else None. The text is handled as `error_code`'s: it becomes ``provider_message``.
     reply_error: Callable[[int, bytes, Operation], tuple[str, str | None] | None] | None = None
     #: The provider's documented request rate (requests per second): the clients' default `rate_limit`.
     rate_limit: float | None = None

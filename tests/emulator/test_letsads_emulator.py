@@ -6,7 +6,7 @@ import http.client
 import json
 import time
 import tomllib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -25,6 +25,8 @@ from smsgate.emulator import (
     load_seed,
 )
 from smsgate.emulator._letsads import recipient_is_valid, sender_is_well_formed
+
+from .conftest import loopback_client
 
 pytest_plugins = ["pytester"]
 
@@ -69,11 +71,6 @@ def balance_xml(*, login: str = LOGIN) -> bytes:
     return request_xml("<balance />", login=login)
 
 
-def loopback_client(timeout: float | httpx.Timeout = 5.0) -> httpx.Client:
-    """A client for plain HTTP on loopback; not loading the CA bundle saves ~60 ms per client."""
-    return httpx.Client(timeout=timeout, verify=False)  # noqa: S501 - no TLS is involved
-
-
 class Reply:
     def __init__(self, response: httpx.Response) -> None:
         self.response = response
@@ -81,17 +78,6 @@ class Reply:
         self.name = self.root.findtext("name")
         self.description = self.root.findtext("description")
         self.ids = [int(e.text or "") for e in self.root.findall("sms_id")]
-
-
-@pytest.fixture
-def emu(smsgate_emulator: Emulator) -> Emulator:
-    return smsgate_emulator
-
-
-@pytest.fixture
-def client() -> Iterator[httpx.Client]:
-    with loopback_client() as c:
-        yield c
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from decimal import Decimal
 
 import httpx
@@ -15,25 +14,14 @@ import pytest
 
 from smsgate.emulator import Emulator, FaultKind, RecordedRequest
 
+from .conftest import loopback_client
 from .test_letsads_emulator import (
     LOGIN,
     Reply,
     balance_xml,
-    loopback_client,
     send_xml,
     status_xml,
 )
-
-
-@pytest.fixture
-def emu(smsgate_emulator: Emulator) -> Emulator:
-    return smsgate_emulator
-
-
-@pytest.fixture
-def client() -> Iterator[httpx.Client]:
-    with loopback_client() as c:
-        yield c
 
 
 def send(emu: Emulator, client: httpx.Client) -> httpx.Response:

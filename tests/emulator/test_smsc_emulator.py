@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -16,12 +16,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-import jsonschema
 import pytest
 from lxml import etree
 
 from smsgate.emulator import DEFAULT_SEED, Emulator, SmscAccount, SmscStatus
 from smsgate.emulator._smsc import MOSCOW, password_is_strong, transliterate
+
+from .conftest import loopback_client, schema_check
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "schemas" / "smsc" / "smsc.schema.json").read_text(encoding="utf-8"))
@@ -36,25 +37,8 @@ PHONE = "79991234567"
 UNDELIVERED = "79991234569"
 
 
-def check(instance: object, definition: str) -> None:
-    """Validate `instance` against ``#/$defs/<definition>`` of the SMSC schema."""
-    schema = {"$schema": SCHEMA["$schema"], "$defs": SCHEMA["$defs"], "$ref": f"#/$defs/{definition}"}
-    jsonschema.Draft202012Validator(schema).validate(instance)
-
-
-def loopback_client() -> httpx.Client:
-    return httpx.Client(timeout=5.0, verify=False)  # noqa: S501 - no TLS is involved
-
-
-@pytest.fixture
-def emu(smsgate_emulator: Emulator) -> Emulator:
-    return smsgate_emulator
-
-
-@pytest.fixture
-def client() -> Iterator[httpx.Client]:
-    with loopback_client() as c:
-        yield c
+#: Validate an instance against ``#/$defs/<definition>`` of the SMSC schema.
+check = schema_check(SCHEMA)
 
 
 Call = Callable[..., httpx.Response]

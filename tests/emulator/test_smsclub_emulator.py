@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
-import jsonschema
 import pytest
 
 from smsgate.emulator import DEFAULT_SEED, Emulator, SmsClubAccount, SmsClubStatus
 from smsgate.emulator._smsclub import normalize_phone
+
+from .conftest import loopback_client, schema_check
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "schemas" / "smsclub" / "smsclub.schema.json").read_text(encoding="utf-8"))
@@ -31,14 +32,8 @@ SENDER = "VashZakaz"
 PHONE = "380989361131"
 
 
-def check(instance: object, definition: str) -> None:
-    """Validate `instance` against ``#/$defs/<definition>`` of the SMSClub schema."""
-    schema = {"$schema": SCHEMA["$schema"], "$defs": SCHEMA["$defs"], "$ref": f"#/$defs/{definition}"}
-    jsonschema.Draft202012Validator(schema).validate(instance)
-
-
-def loopback_client() -> httpx.Client:
-    return httpx.Client(timeout=5.0, verify=False)  # noqa: S501 - no TLS is involved
+#: Validate an instance against ``#/$defs/<definition>`` of the SMSClub schema.
+check = schema_check(SCHEMA)
 
 
 class FakeMonotonic:
@@ -49,17 +44,6 @@ class FakeMonotonic:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-def emu(smsgate_emulator: Emulator) -> Emulator:
-    return smsgate_emulator
-
-
-@pytest.fixture
-def client() -> Iterator[httpx.Client]:
-    with loopback_client() as c:
-        yield c
 
 
 @pytest.fixture

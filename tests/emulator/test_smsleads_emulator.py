@@ -11,7 +11,7 @@ import json
 import logging
 import re
 import tomllib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -41,6 +41,8 @@ from smsgate.emulator._smsleads import (
     normalize_mobile,
     parse_time,
 )
+
+from .conftest import loopback_client
 
 ROOT = Path(__file__).resolve().parents[2]
 PROVIDER = ROOT / "schemas" / "smsleads"
@@ -132,10 +134,6 @@ def dlr_xml(emu: Emulator, *ids: str, start: str = PAST) -> bytes:
     return xml("dlr", f"<transactions>{external}</transactions>{window(emu, start)}")
 
 
-def loopback_client() -> httpx.Client:
-    return httpx.Client(timeout=5.0, verify=False)  # noqa: S501 - plain HTTP on loopback
-
-
 @dataclass(frozen=True)
 class Call:
     body: bytes
@@ -172,17 +170,6 @@ class Answer:
 
     def rows(self, path: str) -> list[dict[str, str]]:
         return [{str(c.tag): c.text or "" for c in row} for row in self.root.iterfind(path)]
-
-
-@pytest.fixture
-def emu(smsgate_emulator: Emulator) -> Emulator:
-    return smsgate_emulator
-
-
-@pytest.fixture
-def client() -> Iterator[httpx.Client]:
-    with loopback_client() as c:
-        yield c
 
 
 def raw(emu: Emulator, client: httpx.Client, call: Call | bytes) -> httpx.Response:

@@ -7,18 +7,17 @@ from seed 003 and PROVIDERS.md section 3, so that the table and the documents ca
 
 from __future__ import annotations
 
-import ast
-import importlib.util
 import json
-import shutil
-import subprocess
-import sys
 import tomllib
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, get_type_hints
 
 import pytest
+
+from codegen._manifest import CATEGORIES, STATES
+
+from ._support import classes_and_aliases, generate_dataclasses, schema_errors, twin_of
 
 jsonschema = pytest.importorskip("jsonschema")
 
@@ -47,6 +46,7 @@ DEFINITION_OF = {
     "send-response-partial.json": "SendResponse",
     "send-response-all-rejected.json": "SendResponse",
     "status-response-every-status.json": "StatusResponse",
+    "status-response-undocumented-status.json": "StatusResponse",
     "error-400-validation.json": "ValidationErrorResponse",
     "error-400-invalid-id-sms.json": "ValidationErrorResponse",
     "error-401.json": "ErrorResponse",
@@ -68,21 +68,6 @@ SEED_EXAMPLES = {
     "seed003-balance-response",
 }
 
-CATEGORIES = {
-    "authentication",
-    "permission",
-    "invalid_request",
-    "invalid_recipient",
-    "invalid_sender",
-    "message_too_long",
-    "insufficient_funds",
-    "rate_limit",
-    "duplicate",
-    "not_found",
-    "unavailable",
-    "unknown",
-}
-STATES = {"queued", "sent", "delivered", "undelivered", "expired", "rejected", "unknown"}
 OPERATIONS = {"send", "personal", "status", "originator", "balance"}
 
 # Seed 003 "Error" table: 400, 401, 429, 453, "500x" (= any 5xx: the page's 500 plus the 5xx class row).
@@ -136,40 +121,14 @@ EXPECTED_CLASSES = {
 }
 # Constrained strings ($defs PhoneNumber, MessageId, SenderName) collapse into plain `str` fields.
 EXPECTED_ALIASES: set[str] = set()
-CODEGEN_OPTIONS = [
-    "--input-file-type",
-    "jsonschema",
-    "--output-model-type",
-    "dataclasses.dataclass",
-    "--target-python-version",
-    "3.11",
-    "--use-specialized-enum",
-    "--use-schema-description",
-    "--use-field-description",
-    "--skip-root-model",
-    "--collapse-root-models",
-    "--use-default",
-    "--disable-timestamp",
-    "--formatters",
-    "builtin",
-]
 
-
-def validator(definition: str) -> Any:
-    return jsonschema.Draft202012Validator({**SCHEMA, "$ref": f"#/$defs/{definition}"})
-
-
-def errors_of(instance: Any, definition: str) -> list[str]:
-    return [e.message for e in validator(definition).iter_errors(instance)]
+#: ``errors_of(instance, definition)``: what is wrong with `instance` as that ``$defs`` entry of the schema.
+errors_of = schema_errors(SCHEMA)
 
 
 def load_errors() -> dict[str, Any]:
     with (PROVIDER / "errors.toml").open("rb") as fh:
         return tomllib.load(fh)
-
-
-def twin_of(name: str) -> str:
-    return "fixed-" + name.replace("-malformed", "")
 
 
 # --- the schema and its samples ----------------------------------------------------------------------
@@ -246,7 +205,9 @@ def send(**changes: Any) -> dict[str, Any]:
         ({"id_sms": []}, "StatusRequest"),
         ({"id_sms": ["abc"]}, "StatusRequest"),
         ({"src_addr": "VashZakaz", "data_message": [{"phone": "380989361131"}]}, "PersonalSendRequest"),
-        ({"success_request": {"info": {"106": "SENT"}}}, "StatusResponse"),
+        ({"success_request": {"info": {"106": 2}}}, "StatusResponse"),
+        ({"success_request": {"info": {"106": None}}}, "StatusResponse"),
+        ({"success_request": {"info": {"abc": "DELIVRD"}}}, "StatusResponse"),
         ({"success_request": {"info": {"money": 8111.17, "currency": "UAH"}}}, "BalanceResponse"),
         ({"success_request": {"info": [{"money": "8111.1700"}, {"currency": "UAH"}]}}, "BalanceResponse"),
         ({"success_request": {"info": {"money": "8,111.17", "currency": "UAH"}}}, "BalanceResponse"),
@@ -264,6 +225,21 @@ def test_invalid_instances_are_refused(instance: Any, definition: str) -> None:
 def test_status_enum_matches_the_status_table() -> None:
     status = SCHEMA["$defs"]["MessageStatus"]
     assert dict(zip(status["enum"], status["x-enum-varnames"], strict=True)) == DOCUMENTED_STATUSES
+
+
+@pytest.mark.parametrize("value", ["SENT", "PENDING", "В обработке", "", "delivrd"])
+def test_an_undocumented_status_value_is_a_valid_reply(value: str) -> None:
+    """The reply's status is any text, so that a status no document lists never makes the reply unreadable
+    (the SDK reads it as an unknown status); the enum keeps the documented values, and names them all in
+    the reply field's description."""
+    assert errors_of({"success_request": {"info": {"106": value, "107": "DELIVRD"}}}, "StatusResponse") == []
+    assert value not in DOCUMENTED_STATUSES
+    assert errors_of(value, "MessageStatus")  # the enum itself stays closed
+    field = SCHEMA["$defs"]["StatusResult"]["properties"]["info"]["additionalProperties"]
+    assert field["type"] == "string"
+    assert "$ref" not in field and "enum" not in field
+    for documented in DOCUMENTED_STATUSES:
+        assert documented in field["description"]
 
 
 # --- errors.toml -------------------------------------------------------------------------------------
@@ -314,52 +290,21 @@ def test_statuses_are_the_documented_ones() -> None:
 # --- datamodel-codegen -------------------------------------------------------------------------------
 
 
-def codegen_executable() -> str:
-    found = Path(sys.executable).with_name("datamodel-codegen")
-    if found.is_file():
-        return str(found)
-    which = shutil.which("datamodel-codegen")
-    if which is None:
-        pytest.skip("datamodel-codegen is not installed (pip install '.[codegen]')")
-    return which
-
-
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Any]:
-    out = tmp_path_factory.mktemp("codegen") / "smsclub_models.py"
-    subprocess.run(
-        [codegen_executable(), "--input", str(SCHEMA_PATH), "--output", str(out), *CODEGEN_OPTIONS],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    source = out.read_text(encoding="utf-8")
-    spec = importlib.util.spec_from_file_location("smsclub_models", out)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        del sys.modules[spec.name]
-    return source, module
+    return generate_dataclasses(SCHEMA_PATH, tmp_path_factory.mktemp("codegen") / "smsclub_models.py")
 
 
 def test_codegen_makes_clean_typed_dataclasses(generated: tuple[str, Any]) -> None:
     source, module = generated
-    tree = ast.parse(source)
-    classes = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
-    aliases = {
-        node.target.id for node in tree.body if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
-    }
+    classes, aliases = classes_and_aliases(source)
     assert classes == EXPECTED_CLASSES
     assert aliases == EXPECTED_ALIASES
     assert "Any" not in source
     hints = get_type_hints(module.Balance, vars(module))
     assert hints["money"] is Decimal
-    assert get_type_hints(module.StatusResult, vars(module))["info"] == dict[str, module.MessageStatus] | None
+    # The reply takes any status text (msgspec cannot bind an enum-or-str union); the enum is still made.
+    assert get_type_hints(module.StatusResult, vars(module))["info"] == dict[str, str] | None
     assert {m.value: m.name for m in module.MessageStatus} == DOCUMENTED_STATUSES
     request = module.SendRequest(src_addr="VashZakaz", phone=["380989361131"], message="test text")
     assert request.integration_id is None

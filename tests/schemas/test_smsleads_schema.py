@@ -24,6 +24,8 @@ from typing import Any
 import pytest
 from lxml import etree
 
+from codegen._manifest import CATEGORIES, STATES
+
 ROOT = Path(__file__).resolve().parents[2]
 PROVIDER = ROOT / "schemas" / "smsleads"
 XSD_PATH = PROVIDER / "smsleads.xsd"
@@ -66,23 +68,6 @@ SEED_RESULT_CODES = frozenset(
     | {"988", "989", "990", "991", "992", "993", "994", "995", "996", "997", "998", "999"}
 )
 
-CATEGORIES = frozenset(
-    {
-        "authentication",
-        "permission",
-        "invalid_request",
-        "invalid_recipient",
-        "invalid_sender",
-        "message_too_long",
-        "insufficient_funds",
-        "rate_limit",
-        "duplicate",
-        "not_found",
-        "unavailable",
-        "unknown",
-    }
-)
-STATES = frozenset({"queued", "sent", "delivered", "undelivered", "expired", "rejected", "unknown"})
 
 # The defect names of samples/README.md: each names a repair rule.
 DEFECTS = frozenset(

@@ -359,7 +359,9 @@ async def test_every_error_code_maps_to_its_category(
     assert err.retryable is row["retryable"]
     assert err.not_sent is row["not_sent"]
     assert err.operation == AREA_OPERATION[area]
-    assert err.description  # the provider's own text
+    assert err.description == row["description"]  # what the code means, from errors.toml
+    assert err.provider_message  # SMSC's own text ("error" of the fmt=3 reply)
+    assert err.provider_message in str(err)
     assert err.provider == "smsc"
     assert type(err).__module__ == "smsgate"
 
@@ -627,3 +629,10 @@ def test_sync_and_async_twins_have_identical_signatures() -> None:
         if name != "__init__":
             assert sync.return_annotation == asyn.return_annotation
             assert inspect.iscoroutinefunction(getattr(smsgate.AsyncSmsc, name))
+
+
+async def test_numbers_are_sent_with_plus_so_smsc_does_not_rewrite_them(smsc: Any, smsgate_emulator: Any) -> None:
+    """+81312345678 (Tokyo) must not become the Russian 71312345678."""
+    await call(smsc().send(["+81312345678"], "Hello", sender="SMSC.RU"))
+    (message,) = smsgate_emulator.smsc.messages
+    assert message.phone == "81312345678"

@@ -370,6 +370,7 @@ async def test_every_result_code_maps_to_its_category(
         assert err.retryable is row["retryable"]
         assert err.not_sent is row["not_sent"]
         assert err.description == row["description"]
+        assert err.provider_message  # the reply's own <message>, beside the table's description
         assert err.provider == "smsleads"
         assert type(err).__module__ == "smsgate"
 
@@ -393,6 +394,48 @@ async def test_unknown_result_codes_keep_the_raw_code(
     assert type(info.value) is smsgate.ProviderError
     assert info.value.code == code
     assert info.value.category is smsgate.ErrorCategory.UNKNOWN
+
+
+def error_reply(code: str, message: str, root: str = "sms") -> bytes:
+    """An error reply of SMSLeads' shape (the XSD requires <message>) with the command as root."""
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><{root}><status>{code}</status>'
+        f"<message>{escape(message)}</message></{root}>"
+    ).encode()
+
+
+async def test_the_providers_own_message_is_kept(smsleads: Factory, smsgate_emulator: Any) -> None:
+    """SMSLeads names the missing field in <message>: `.description` stays the table's meaning of the code,
+    `.provider_message` is SMSLeads' text, and `str(exc)` shows both."""
+    smsgate_emulator.faults.inject("smsleads", "malformed", body=error_reply("2", "Missing field: username"))
+    with pytest.raises(smsgate.InvalidRequestError) as info:
+        await call(smsleads(max_retries=0).send([PHONE], "hi", sender=SENDER))
+    err = info.value
+    assert (err.code, err.not_sent) == ("2", True)
+    assert err.description == ERRORS["codes"]["2"]["description"]
+    assert err.provider_message == "Missing field: username"
+    assert str(err) == (
+        f"smsleads send error 2: {ERRORS['codes']['2']['description']} (provider: Missing field: username)"
+    )
+
+
+@pytest.mark.parametrize("message", ["", "  \n "], ids=["empty", "blank"])
+async def test_an_empty_message_is_no_provider_message(smsleads: Factory, smsgate_emulator: Any, message: str) -> None:
+    smsgate_emulator.faults.inject("smsleads", "malformed", body=error_reply("4", message))
+    with pytest.raises(smsgate.InsufficientFundsError) as info:
+        await call(smsleads(max_retries=0).send([PHONE], "hi", sender=SENDER))
+    assert info.value.provider_message is None
+    assert info.value.description == ERRORS["codes"]["4"]["description"]
+    assert "(provider:" not in str(info.value)
+
+
+async def test_an_unknown_code_is_described_by_the_providers_message(smsleads: Factory, smsgate_emulator: Any) -> None:
+    smsgate_emulator.faults.inject("smsleads", "malformed", body=error_reply("515", "Daily limit reached", "balance"))
+    with pytest.raises(smsgate.ProviderError) as info:
+        await call(smsleads(max_retries=0).balance())
+    assert type(info.value) is smsgate.ProviderError
+    assert (info.value.code, info.value.category) == ("515", smsgate.ErrorCategory.UNKNOWN)
+    assert info.value.description == info.value.provider_message == "Daily limit reached"
 
 
 def test_success_codes_come_from_the_error_table() -> None:
@@ -660,6 +703,8 @@ async def test_token_never_leaks(
         (inject("malformed", body=f"<html>Bearer {CANARY} {escape(CANARY)}</html>"), lambda: good.balance()),
         (inject("status", status=500, count=2), lambda: good.balance()),  # retried 5xx
         (inject("truncate", length=60), lambda: good.send([PHONE], "hi", sender=SENDER)),
+        # An error <message> echoing the token: the provider's text is redacted too.
+        (inject("malformed", body=error_reply("3", f"Invalid token {CANARY}", "balance")), lambda: good.balance()),
     ]
     for setup, failure in failures:
         if setup is not None:

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Mapping
+from typing import Any
 
+import httpx
 import pytest
 
 import smsgate
 from smsgate import _retry
+from smsgate._base_client import SyncClient
 from smsgate._errors import ErrorRow, ErrorTable
 from smsgate._redact import MASK, Redactor
 from smsgate._retry import backoff_delay as real_backoff_delay
+from smsgate._spec import ErrorFound, ErrorReport, Operation, Prepared, ProviderSpec
 from smsgate._types import ErrorCategory
 
 
@@ -78,6 +83,74 @@ def test_error_table_prefix_and_exact() -> None:
     assert table.lookup("OTHER") == (None, None)
     err = table.error("BAD_123", operation="send")
     assert isinstance(err, smsgate.InvalidRecipientError) and err.detail == "123"
+
+
+def test_provider_error_keeps_the_providers_text_beside_the_description() -> None:
+    table = ErrorTable("p", [ErrorRow("E1", ErrorCategory.INVALID_REQUEST, "what E1 means", False, True)])
+    err = table.error("E1", operation="send", provider_message="field x is missing")
+    assert isinstance(err, smsgate.InvalidRequestError)
+    assert (err.description, err.provider_message) == ("what E1 means", "field x is missing")
+    assert str(err) == "p send error E1: what E1 means (provider: field x is missing)"
+    bare = table.error("E1", operation="send")
+    assert bare.provider_message is None
+    assert str(bare) == "p send error E1: what E1 means"
+    # A code without a row: the provider's text is the best description there is.
+    unknown = table.error("E9", operation="send", provider_message="quota exceeded")
+    assert type(unknown) is smsgate.ProviderError
+    assert unknown.description == unknown.provider_message == "quota exceeded"
+    assert str(unknown) == "p send error E9: quota exceeded"
+    assert table.error("E9", operation="send").description == "unknown error code"
+    assert smsgate.ProviderError("d", provider="p", code="C").provider_message is None
+
+
+class _TextCodec:
+    content_type = "text/plain"
+
+    def encode(self, model: object, extra: Mapping[str, str] | None = None) -> bytes:
+        return b""
+
+    def decode(self, body: bytes, model: Any) -> Any:
+        return body.decode()
+
+
+@pytest.mark.parametrize(
+    ("found", "provider_message"),
+    [
+        ("E1", None),
+        (("E1", None), None),
+        (("E1", "  "), None),
+        (("E1", " s3cret-value rejected "), f"{MASK} rejected"),
+        (ErrorReport("E1"), None),
+        (ErrorReport("E1", "x" * 5000), "x" * 1024 + "…[truncated]"),
+    ],
+)
+def test_error_hook_returns_a_code_or_a_code_and_the_providers_text(
+    found: ErrorFound, provider_message: str | None
+) -> None:
+    """The runtime takes a bare code or (code, text); the text is stripped, redacted and bounded."""
+    spec = ProviderSpec(
+        id="p",
+        display_name="P",
+        base_url="http://127.0.0.1:9",
+        alternate_base_urls=(),
+        codec=_TextCodec(),
+        errors=ErrorTable("p", [ErrorRow("E1", ErrorCategory.INVALID_REQUEST, "what E1 means", False, True)]),
+        error_code=lambda reply, operation: found,
+    )
+
+    class Client(SyncClient):
+        _spec = spec
+
+    op = Operation(name="send", method="POST", path="/send", idempotent=False, response=str)
+    prepared: Prepared[str] = Prepared(operation=op, content=b"", decode=lambda reply: str(reply))
+    with (
+        httpx.Client() as http,
+        Client(secrets=["s3cret-value"], http_client=http) as client,
+        pytest.raises(smsgate.InvalidRequestError) as info,
+    ):
+        client._interpret(prepared, 200, httpx.Headers(), b"reply")
+    assert (info.value.code, info.value.description) == ("E1", "what E1 means")
+    assert info.value.provider_message == provider_message
 
 
 def test_import_is_cheap_and_lazy() -> None:

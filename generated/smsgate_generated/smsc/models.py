@@ -98,7 +98,7 @@ class SubclientType(IntEnum):
 
 class MessageStatus(IntEnum):
     """
-    The status of a message (status.php): -3 not found, -2 stopped, -1 waiting to be sent, 0 handed to the operator, 1 delivered, 2 read, 3 expired, 4 link clicked, 20 cannot be delivered, 22 invalid number, 23 forbidden, 24 insufficient funds, 25 number unavailable. Final: 1..4 and 20..25.
+    The status of a message (status.php): -3 not found, -2 stopped, -1 waiting to be sent, 0 handed to the operator, 1 delivered, 2 read, 3 expired, 4 link clicked, 20 cannot be delivered, 22 invalid number, 23 forbidden, 24 insufficient funds, 25 number unavailable. Final: 1..4 and 20..25. The documented codes only: StatusResponse.status accepts any integer, so that an undocumented status stays readable.
     """
 
     NOT_FOUND = -3
@@ -264,7 +264,10 @@ class StatusResponse:
     Reply of status.php for one id (an object). Dates are Moscow time, DD.MM.YYYY hh:mm:ss. The fields after status_name come with all=1 or all=2 (JSON names after third-party clients; the full list is unconfirmed).
     """
 
-    status: MessageStatus
+    status: int
+    """
+    The status code: one of the values of MessageStatus (-3 not found, -2 stopped, -1 waiting to be sent, 0 handed to the operator, 1 delivered, 2 read, 3 expired, 4 link clicked, 20 cannot be delivered, 22 invalid number, 23 forbidden, 24 insufficient funds, 25 number unavailable). Every other integer is accepted too, so that a status the documents do not list never makes the reply unreadable; the SDK reads it as an unknown status and keeps the code.
+    """
     id: int | str | None = None
     """
     The message id.
@@ -283,7 +286,7 @@ class StatusResponse:
     """
     err: int | None = None
     """
-    The operator's error sub-code for an undelivered message (errors.toml [err]).
+    The operator's error sub-code for an undelivered message (errors.toml [err]); a sub-code the table does not list is kept too, without a description.
     """
     send_date: str | None = None
     """

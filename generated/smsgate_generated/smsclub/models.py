@@ -9,7 +9,7 @@ from enum import StrEnum
 
 class MessageStatus(StrEnum):
     """
-    A delivery status. The page documents the five SMPP-style codes; the API can also answer with Russian texts, which SMSClub's own plugin maps onto them.
+    A delivery status. The page documents the five SMPP-style codes; the API can also answer with Russian texts, which SMSClub's own plugin maps onto them. The documented values only: StatusResult.info accepts any text, so that an undocumented status stays readable.
     """
 
     ENROUTE = "ENROUTE"
@@ -124,9 +124,9 @@ class StatusResult:
     The 'success_request' of a status reply.
     """
 
-    info: dict[str, MessageStatus] | None = None
+    info: dict[str, str] | None = None
     """
-    Message id -> its current status.
+    Message id -> its current status (a MessageStatus value, or an undocumented text kept as received).
     """
     add_info: dict[str, str] | str | None = None
     """

@@ -196,7 +196,10 @@ def area(operation: Operation) -> str:
 
 
 def reply_error(status: int, body: bytes, operation: Operation) -> tuple[str, str | None] | None:
-    """The ``reply_error`` hook: (``"<area>.<N>"``, the provider's text) for an error reply, else None."""
+    """The ``reply_error`` hook: (``"<area>.<N>"``, the provider's text) for an error reply, else None.
+
+    The text (``error`` of fmt=3, the parenthesis of fmt=0, ``<error>`` of fmt=2; fmt=1 has none) becomes
+    the error's ``provider_message``; its ``description`` is the errors.toml row's."""
     found = parse_error(body)
     if found is None:
         return None
@@ -226,11 +229,15 @@ def check_text(text: str, *, field: str = "text") -> None:
 
 
 def phones(values: Sequence[str], *, field: str = "recipients") -> str:
-    """One or more numbers, each a possible international number, as SMSC's comma-separated ``phones``."""
+    """One or more numbers, each a possible international number, as SMSC's comma-separated ``phones``.
+
+    Each is sent with its ``+``: without it SMSC "auto-corrects" numbers (an 11-digit number starting with
+    8 becomes a Russian 7… number), so a valid foreign number could be sent, and charged, to someone else.
+    """
     numbers = _convert.phones_international(values, field=field)
     if not numbers:
         raise _invalid(field, "give at least one phone number")
-    return ",".join(numbers)
+    return ",".join("+" + n for n in numbers)
 
 
 def optional_phone(value: str | None, *, field: str = "phone") -> str | None:
@@ -438,7 +445,7 @@ def decode_send(reply: SendResponse, *, recipients: str) -> SmscSendResult:
     if not message_id:
         raise CodecError("the reply holds an empty message id")
     return SmscSendResult(
-        messages=tuple(SentMessage(phone, message_id) for phone in recipients.split(",")),
+        messages=tuple(SentMessage(phone.removeprefix("+"), message_id) for phone in recipients.split(",")),
         message_id=message_id,
         parts=_count(reply.cnt, "cnt"),
         cost=_money(reply.cost, "cost"),
@@ -451,8 +458,8 @@ def decode_duplicate_send(error: ProviderError, *, recipients: str, client_id: i
     under the caller's `client_id`; what it cost is not known."""
     message_id = str(client_id)
     return SmscSendResult(
-        messages=tuple(SentMessage(phone, message_id) for phone in recipients.split(",")),
-        description=error.description,
+        messages=tuple(SentMessage(phone.removeprefix("+"), message_id) for phone in recipients.split(",")),
+        description=error.provider_message or error.description,
         message_id=message_id,
         parts=None,
         duplicate=True,
@@ -476,7 +483,10 @@ def _moment(timestamp: int | None, text: str | None, name: str) -> datetime | No
 
 
 def _status(item: StatusResponse, message_id: str, phone: str) -> SmscMessageStatus[SmscStatus]:
-    raw = str(int(item.status))
+    """A documented status code as `SmscStatus` and its state; any other code (the schema takes any
+    integer) as status None, state UNKNOWN, the code kept in ``raw_status``. The same for ``err``: a
+    sub-code errors.toml does not list is kept in ``error_code``, without a description."""
+    raw = str(item.status)
     try:
         status: SmscStatus | None = SmscStatus(raw)
     except ValueError:

@@ -64,11 +64,11 @@ def _status_code(status: int) -> str:
 
 
 def _add_info_error(add_info: object, status: int) -> tuple[str, str]:
-    """The code and description of a reply whose ``add_info`` stands alone (nothing was done).
+    """The code and SMSClub's own text of a reply whose ``add_info`` stands alone (nothing was done).
 
     A plain string is an invalid ``id_sms``; otherwise the first key with a row of its own
     (``phone``, ``message``, ``src_addr``, ``id_sms``, …), else a key of digits (a rejected number), else the
-    HTTP status (400: validation). The description lists every key and reason SMSClub gave.
+    HTTP status (400: validation). The text lists every key and reason SMSClub gave.
     """
     if isinstance(add_info, str):
         return f"{ADD_INFO}.invalid_id_sms", add_info
@@ -85,11 +85,14 @@ def _add_info_error(add_info: object, status: int) -> tuple[str, str]:
 
 
 def reply_error(status: int, body: bytes, operation: Operation) -> tuple[str, str | None] | None:
-    """(code, description) when the raw reply is an error, else None. Runs before the reply is bound.
+    """(code, SMSClub's own text or None) when the raw reply is an error, else None. Runs before the reply
+    is bound. The text becomes the error's ``provider_message``; its ``description`` is the errors.toml row's.
 
     - ``{"success_request": {"add_info": …}}`` without ``info`` (HTTP 400 validation, or HTTP 200 when every
-      recipient was refused or no id is known): the ``add_info.<key>`` row, the reasons in the description.
-    - the flat ``{"status": N, "message": …}`` body (401, 429, 453, 5xx; HTTP 200 too): the row of N.
+      recipient was refused or no id is known): the ``add_info.<key>`` row; the text lists every key and
+      reason (``"src_addr: …; 380…: Incorrect phone number"``).
+    - the flat ``{"status": N, "message": …}`` body (401, 429, 453, 5xx; HTTP 200 too): the row of N, the
+      ``message`` as the text.
     - any other HTTP 4xx/5xx, whatever the body: the row of the status ("5xx" for an unlisted 5xx).
     A 200 with ``info`` (and possibly ``add_info``: partial success) is not an error.
     """
@@ -236,8 +239,18 @@ def decode_send_personal(reply: SendResponse, *, messages: Sequence[PersonalMess
     return _sent(result.info, result.add_info, [m.phone for m in messages])
 
 
+def _known_status(raw: str) -> SmsClubStatus | None:
+    """A documented status (surrounding whitespace ignored), or None for a text the documents do not list."""
+    try:
+        return SmsClubStatus(raw.strip())
+    except ValueError:
+        return None
+
+
 def decode_status(reply: StatusResponse, *, message_ids: Sequence[str]) -> tuple[MessageStatus[SmsClubStatus], ...]:
-    """One `MessageStatus` per id asked, in order; an id the reply does not list gets state UNKNOWN, no status."""
+    """One `MessageStatus` per id asked, in order. A documented status maps to `SmsClubStatus` and its state;
+    an undocumented one (the schema takes any text) to status None, state UNKNOWN, the text kept as received
+    in ``raw_status``; an id the reply does not list gets state UNKNOWN, no status and an empty raw status."""
     info = reply.success_request.info
     if not info:
         raise CodecError("the status reply lists no message")
@@ -245,12 +258,12 @@ def decode_status(reply: StatusResponse, *, message_ids: Sequence[str]) -> tuple
     out = []
     for message_id in message_ids:
         raw = info.get(message_id)
-        status = SmsClubStatus(raw.value) if raw is not None else None
+        status = _known_status(raw) if raw is not None else None
         out.append(
             MessageStatus(
                 message_id=message_id,
                 status=status,
-                raw_status=raw.value if raw is not None else "",
+                raw_status=raw if raw is not None else "",
                 state=STATUS_STATES[status] if status is not None else DeliveryState.UNKNOWN,
                 checked_at=checked_at,
             )

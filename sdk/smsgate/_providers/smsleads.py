@@ -33,7 +33,7 @@ from .._results import (
     Shipment,
     SubAccountBalance,
 )
-from .._spec import CodecError, Operation
+from .._spec import CodecError, ErrorReport, Operation
 from .._types import DeliveryState
 
 __all__ = [
@@ -422,8 +422,9 @@ def _command(operation: Operation) -> str:
     return operation.command or operation.name
 
 
-def error_code(reply: _Reply, operation: Operation) -> str | None:
-    """The ``<status>`` of a reply when it is not a success code of the command, else None.
+def error_code(reply: _Reply, operation: Operation) -> ErrorReport | None:
+    """The ``<status>`` of a reply when it is not a success code of the command, with the reply's
+    ``<message>`` (SMSLeads' own text, e.g. "Missing field: username"), else None.
 
     Success codes come from errors.toml's ``[success]``: 0 for every command, plus 944 for rmNumBL.
     A reply without a status is left to the decoder, which refuses it as unreadable.
@@ -432,7 +433,9 @@ def error_code(reply: _Reply, operation: Operation) -> str | None:
         return None
     code = str(reply.status)
     ok = SUCCESS_CODES.get(_command(operation), SUCCESS_CODES["*"])
-    return None if code in ok else code
+    if code in ok:
+        return None
+    return ErrorReport(code, _text(reply.message) or None)
 
 
 # -- repair rules for the documented defects of the replies (samples/README.md) ----------------------------

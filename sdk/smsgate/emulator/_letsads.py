@@ -63,10 +63,10 @@ import functools
 import hmac
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final, NotRequired, TypedDict
 
@@ -75,6 +75,19 @@ from lxml import etree
 from smsgate._segments import Encoding, analyze
 from smsgate._xml import UnsafeXMLError, XMLSyntaxError, parse_untrusted
 from smsgate.emulator._clock import Clock
+from smsgate.emulator._seedutil import (
+    format_money,
+    fresh_copy,
+    read_decimal,
+    read_flag,
+    read_last_digits,
+    read_list,
+    read_nonempty,
+    read_positive,
+    read_strings,
+    read_table,
+    repeated,
+)
 from smsgate.emulator._server import Reply, Request
 
 if TYPE_CHECKING:
@@ -93,7 +106,6 @@ __all__ = [
 
 _XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 _CONTENT_TYPE = (("Content-Type", "application/xml; charset=utf-8"),)
-_CENT = Decimal("0.01")
 
 
 class LetsAdsStatus(StrEnum):
@@ -196,7 +208,7 @@ class LetsAdsAccount:
         """JSON-serialisable state, without the password."""
         return {
             "login": self.login,
-            "balance": _money(self.balance),
+            "balance": format_money(self.balance),
             "currency": self.currency,
             "api_enabled": self.api_enabled,
             "moderated": self.moderated,
@@ -252,85 +264,40 @@ class LetsAdsMessage:
         }
 
 
-def _money(value: Decimal) -> str:
-    return str(value.quantize(_CENT))
-
-
-def _decimal(where: str, value: object) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-        raise ValueError(f"{where} must be a decimal string, not {value!r}")
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        raise ValueError(f"{where} must be a decimal string, not {value!r}") from None
-    if not number.is_finite() or number < 0:
-        raise ValueError(f"{where} must be a finite amount >= 0, not {value!r}")
-    return number
-
-
-_ACCOUNT_KEYS = frozenset(LetsAdsAccountSeed.__annotations__)
-_SEED_KEYS = frozenset(LetsAdsSeed.__annotations__)
-
-
-def _account_from_seed(where: str, raw: object) -> LetsAdsAccount:
-    if not isinstance(raw, Mapping):
-        raise ValueError(f"{where} must be a table/object, not {type(raw).__name__}")
-    unknown = set(raw) - _ACCOUNT_KEYS
-    if unknown:
-        raise ValueError(f"{where}: unknown key(s) {sorted(map(str, unknown))}; known: {sorted(_ACCOUNT_KEYS)}")
-    login, password = raw.get("login"), raw.get("password")
-    if not isinstance(login, str) or not login.strip():
-        raise ValueError(f"{where}.login must be a non-empty string")
-    if not isinstance(password, str) or not password:
-        raise ValueError(f"{where}.password must be a non-empty string")
-    account = LetsAdsAccount(login=login.strip(), password=password)
+def _account_from_seed(where: str, raw_account: object) -> LetsAdsAccount:
+    raw = read_table(where, raw_account, LetsAdsAccountSeed)
+    login = read_nonempty(f"{where}.login", raw.get("login")).strip()
+    password = read_nonempty(f"{where}.password", raw.get("password"), blank=True)
+    account = LetsAdsAccount(login=login, password=password)
     if "balance" in raw:
-        account.balance = _decimal(f"{where}.balance", raw["balance"])
+        account.balance = read_decimal(f"{where}.balance", raw["balance"])
     if "price_per_part" in raw:
-        account.price_per_part = _decimal(f"{where}.price_per_part", raw["price_per_part"])
-    for flag in ("api_enabled", "moderated"):
-        if flag in raw:
-            if not isinstance(raw[flag], bool):
-                raise ValueError(f"{where}.{flag} must be true or false")
-            setattr(account, flag, raw[flag])
+        account.price_per_part = read_decimal(f"{where}.price_per_part", raw["price_per_part"])
+    if "api_enabled" in raw:
+        account.api_enabled = read_flag(f"{where}.api_enabled", raw["api_enabled"])
+    if "moderated" in raw:
+        account.moderated = read_flag(f"{where}.moderated", raw["moderated"])
     if "currency" in raw:
-        if not isinstance(raw["currency"], str) or not raw["currency"]:
-            raise ValueError(f"{where}.currency must be a non-empty string")
-        account.currency = raw["currency"]
+        account.currency = read_nonempty(f"{where}.currency", raw["currency"], blank=True)
     if "senders" in raw:
-        senders = raw["senders"]
-        if not isinstance(senders, list) or not all(isinstance(s, str) for s in senders):
-            raise ValueError(f"{where}.senders must be a list of strings")
-        account.senders = list(senders)
+        account.senders = read_strings(f"{where}.senders", raw["senders"])
     if "undelivered_last_digits" in raw:
-        digits = raw["undelivered_last_digits"]
-        if not isinstance(digits, str) or not all(c in "0123456789" for c in digits):
-            raise ValueError(f'{where}.undelivered_last_digits must be a string of digits, e.g. "9"')
-        account.undelivered_last_digits = digits
+        account.undelivered_last_digits = read_last_digits(
+            f"{where}.undelivered_last_digits", raw["undelivered_last_digits"]
+        )
     return account
 
 
-def validate_seed(raw: object) -> tuple[list[LetsAdsAccount], bool, int]:
+def validate_seed(raw_seed: object) -> tuple[list[LetsAdsAccount], bool, int]:
     """Check a ``"letsads"`` seed section; return (accounts, status_leading_space, first_sms_id)."""
-    if not isinstance(raw, Mapping):
-        raise ValueError(f"seed 'letsads' must be a table/object, not {type(raw).__name__}")
-    unknown = set(raw) - _SEED_KEYS
-    if unknown:
-        raise ValueError(f"seed 'letsads': unknown key(s) {sorted(map(str, unknown))}; known: {sorted(_SEED_KEYS)}")
-    raw_accounts = raw.get("accounts", [])
-    if not isinstance(raw_accounts, list):
-        raise ValueError("seed 'letsads.accounts' must be a list")
+    raw = read_table("seed 'letsads'", raw_seed, LetsAdsSeed)
+    raw_accounts = read_list("seed 'letsads.accounts'", raw.get("accounts", []))
     accounts = [_account_from_seed(f"letsads.accounts[{i}]", item) for i, item in enumerate(raw_accounts)]
-    logins = [account.login for account in accounts]
-    duplicates = sorted({login for login in logins if logins.count(login) > 1})
+    duplicates = repeated(account.login for account in accounts)
     if duplicates:
         raise ValueError(f"seed 'letsads.accounts': duplicate login(s) {duplicates}")
-    leading_space = raw.get("status_leading_space", True)
-    if not isinstance(leading_space, bool):
-        raise ValueError("seed 'letsads.status_leading_space' must be true or false")
-    first_id = raw.get("first_sms_id", 633217)
-    if isinstance(first_id, bool) or not isinstance(first_id, int) or first_id < 1:
-        raise ValueError("seed 'letsads.first_sms_id' must be a positive integer")
+    leading_space = read_flag("seed 'letsads.status_leading_space'", raw.get("status_leading_space", True))
+    first_id = read_positive("seed 'letsads.first_sms_id'", raw.get("first_sms_id", 633217))
     return accounts, leading_space, first_id
 
 
@@ -493,20 +460,7 @@ class LetsAds:
     def reset(self) -> None:
         """Back to the seed: its accounts, no messages, ids from the first one again."""
         with self._lock:
-            self.accounts = {
-                a.login: LetsAdsAccount(
-                    login=a.login,
-                    password=a.password,
-                    balance=a.balance,
-                    currency=a.currency,
-                    api_enabled=a.api_enabled,
-                    moderated=a.moderated,
-                    senders=list(a.senders),
-                    price_per_part=a.price_per_part,
-                    undelivered_last_digits=a.undelivered_last_digits,
-                )
-                for a in self._seed_accounts
-            }
+            self.accounts = {a.login: fresh_copy(a) for a in self._seed_accounts}
             self.messages = {}
             self.status_leading_space = self._seed_leading_space
             self._next_id = self._first_id
@@ -645,7 +599,7 @@ class LetsAds:
         return Reply(200, _CONTENT_TYPE, body, operation="status", outcome=status.value)
 
     def _balance(self, account: LetsAdsAccount) -> Reply:
-        body = _xml(("name", "Balance"), ("description", _money(account.balance)), ("currency", account.currency))
+        body = _xml(("name", "Balance"), ("description", format_money(account.balance)), ("currency", account.currency))
         return Reply(200, _CONTENT_TYPE, body, operation="balance", outcome="Balance")
 
     # -- state ------------------------------------------------------------------------------------

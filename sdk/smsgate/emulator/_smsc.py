@@ -115,7 +115,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import IntEnum
 from typing import Final, NotRequired, TypedDict
 from urllib.parse import parse_qsl
@@ -124,6 +124,19 @@ from xml.sax.saxutils import escape, quoteattr
 from smsgate._segments import Encoding, analyze
 from smsgate.emulator._clock import Clock
 from smsgate.emulator._letsads import recipient_is_valid
+from smsgate.emulator._seedutil import (
+    format_money,
+    fresh_copy,
+    read_currency_code,
+    read_decimal,
+    read_flag,
+    read_last_digits,
+    read_list,
+    read_nonempty,
+    read_positive,
+    read_strings,
+    read_table,
+)
 from smsgate.emulator._server import Reply, Request
 
 __all__ = [
@@ -139,7 +152,6 @@ __all__ = [
 
 #: Moscow time, in which SMSC writes and reads dates (UTC+3, no daylight saving since 2014).
 MOSCOW: Final = timezone(timedelta(hours=3), "MSK")
-_CENT = Decimal("0.01")
 _CODECS: Final = {"utf-8": "utf-8", "koi8-r": "koi8_r", "windows-1251": "cp1251"}
 _DEFAULT_CHARSET = "windows-1251"
 
@@ -319,8 +331,8 @@ class SmscAccount:
         """JSON-serialisable state, without the password and API key."""
         return {
             "login": self.login,
-            "balance": _money(self.balance),
-            "credit": _money(self.credit),
+            "balance": format_money(self.balance),
+            "credit": format_money(self.credit),
             "currency": self.currency,
             "senders": list(self.senders),
             "price_per_part": str(self.price_per_part),
@@ -405,72 +417,33 @@ class SmscPayment:
 
     def to_json(self) -> dict[str, object]:
         """JSON-serialisable state."""
-        return {"parent": self.parent, "user": self.user, "amount": _money(self.amount), "time": self.time.isoformat()}
+        amount = format_money(self.amount)
+        return {"parent": self.parent, "user": self.user, "amount": amount, "time": self.time.isoformat()}
 
 
-def _money(value: Decimal) -> str:
-    return str(value.quantize(_CENT))
-
-
-def _decimal(where: str, value: object, *, negative: bool = False) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-        raise ValueError(f"{where} must be a decimal string, not {value!r}")
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        raise ValueError(f"{where} must be a decimal string, not {value!r}") from None
-    if not number.is_finite() or (number < 0 and not negative):
-        raise ValueError(f"{where} must be a finite amount >= 0, not {value!r}")
-    return number
-
-
-def _strings(where: str, value: object) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ValueError(f"{where} must be a list of strings")
-    return list(value)
-
-
-_ACCOUNT_KEYS = frozenset(SmscAccountSeed.__annotations__)
-_SEED_KEYS = frozenset(SmscSeed.__annotations__)
-
-
-def _account_from_seed(where: str, raw: object) -> SmscAccount:
-    if not isinstance(raw, Mapping):
-        raise ValueError(f"{where} must be a table/object, not {type(raw).__name__}")
-    unknown = set(raw) - _ACCOUNT_KEYS
-    if unknown:
-        raise ValueError(f"{where}: unknown key(s) {sorted(map(str, unknown))}; known: {sorted(_ACCOUNT_KEYS)}")
-    login, password = raw.get("login"), raw.get("password")
-    if not isinstance(login, str) or not login.strip():
-        raise ValueError(f"{where}.login must be a non-empty string")
-    if not isinstance(password, str) or not password:
-        raise ValueError(f"{where}.password must be a non-empty string")
-    account = SmscAccount(login=login.strip(), password=password)
+def _account_from_seed(where: str, raw_account: object) -> SmscAccount:
+    raw = read_table(where, raw_account, SmscAccountSeed)
+    login = read_nonempty(f"{where}.login", raw.get("login")).strip()
+    password = read_nonempty(f"{where}.password", raw.get("password"), blank=True)
+    account = SmscAccount(login=login, password=password)
     if "apikey" in raw:
-        apikey = raw["apikey"]
-        if not isinstance(apikey, str) or not apikey:
-            raise ValueError(f"{where}.apikey must be a non-empty string")
-        account.apikey = apikey
+        account.apikey = read_nonempty(f"{where}.apikey", raw["apikey"], blank=True)
     if "balance" in raw:
-        account.balance = _decimal(f"{where}.balance", raw["balance"], negative=True)
+        account.balance = read_decimal(f"{where}.balance", raw["balance"], negative=True)
     if "credit" in raw:
-        account.credit = _decimal(f"{where}.credit", raw["credit"])
+        account.credit = read_decimal(f"{where}.credit", raw["credit"])
     if "price_per_part" in raw:
-        account.price_per_part = _decimal(f"{where}.price_per_part", raw["price_per_part"])
+        account.price_per_part = read_decimal(f"{where}.price_per_part", raw["price_per_part"])
     if "currency" in raw:
-        currency = raw["currency"]
-        if not isinstance(currency, str) or not re.fullmatch(r"[A-Z]{3}", currency):
-            raise ValueError(f"{where}.currency must be a three-letter code such as RUR")
-        account.currency = currency
+        account.currency = read_currency_code(f"{where}.currency", raw["currency"], "RUR")
     if "senders" in raw:
-        account.senders = _strings(f"{where}.senders", raw["senders"])
+        account.senders = read_strings(f"{where}.senders", raw["senders"])
     if "allowed_ips" in raw:
-        account.allowed_ips = _strings(f"{where}.allowed_ips", raw["allowed_ips"])
+        account.allowed_ips = read_strings(f"{where}.allowed_ips", raw["allowed_ips"])
     if "undelivered_last_digits" in raw:
-        digits = raw["undelivered_last_digits"]
-        if not isinstance(digits, str) or not all(c in "0123456789" for c in digits):
-            raise ValueError(f'{where}.undelivered_last_digits must be a string of digits, e.g. "9"')
-        account.undelivered_last_digits = digits
+        account.undelivered_last_digits = read_last_digits(
+            f"{where}.undelivered_last_digits", raw["undelivered_last_digits"]
+        )
     if "parent" in raw:
         parent = raw["parent"]
         if not isinstance(parent, str) or not parent:
@@ -495,23 +468,10 @@ class _SeedState:
     rate_limits: bool
 
 
-def _positive(raw: Mapping[str, object], key: str, default: int) -> int:
-    value = raw.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"seed 'smsc.{key}' must be a positive integer")
-    return value
-
-
-def validate_seed(raw: object) -> _SeedState:
+def validate_seed(raw_seed: object) -> _SeedState:
     """Check an ``"smsc"`` seed section."""
-    if not isinstance(raw, Mapping):
-        raise ValueError(f"seed 'smsc' must be a table/object, not {type(raw).__name__}")
-    unknown = set(raw) - _SEED_KEYS
-    if unknown:
-        raise ValueError(f"seed 'smsc': unknown key(s) {sorted(map(str, unknown))}; known: {sorted(_SEED_KEYS)}")
-    raw_accounts = raw.get("accounts", [])
-    if not isinstance(raw_accounts, list):
-        raise ValueError("seed 'smsc.accounts' must be a list")
+    raw = read_table("seed 'smsc'", raw_seed, SmscSeed)
+    raw_accounts = read_list("seed 'smsc.accounts'", raw.get("accounts", []))
     accounts = [_account_from_seed(f"smsc.accounts[{i}]", item) for i, item in enumerate(raw_accounts)]
     by_login = {account.login: account for account in accounts}
     if len(by_login) != len(accounts):
@@ -519,7 +479,7 @@ def validate_seed(raw: object) -> _SeedState:
     keys = [account.apikey for account in accounts if account.apikey is not None]
     if len(set(keys)) != len(keys):
         raise ValueError("seed 'smsc.accounts': duplicate apikey(s)")
-    first_user_id = _positive(raw, "first_user_id", 100001)
+    first_user_id = read_positive("seed 'smsc.first_user_id'", raw.get("first_user_id", 100001))
     next_user_id = first_user_id
     for account in accounts:
         if account.parent is None:
@@ -529,36 +489,12 @@ def validate_seed(raw: object) -> _SeedState:
             raise ValueError(f"seed 'smsc': the parent of {account.login!r} must be a main account of the seed")
         account.user_id = next_user_id
         next_user_id += 1
-    prefixes = _strings("seed 'smsc.undeliverable_prefixes'", raw.get("undeliverable_prefixes", ["882", "883"]))
+    prefixes = read_strings("seed 'smsc.undeliverable_prefixes'", raw.get("undeliverable_prefixes", ["882", "883"]))
     if not all(prefix.isdigit() for prefix in prefixes):
         raise ValueError("seed 'smsc.undeliverable_prefixes' must be strings of digits")
-    rate_limits = raw.get("rate_limits", True)
-    if not isinstance(rate_limits, bool):
-        raise ValueError("seed 'smsc.rate_limits' must be true or false")
-    return _SeedState(accounts, _positive(raw, "first_message_id", 1), next_user_id, prefixes, rate_limits)
-
-
-def _copy(account: SmscAccount) -> SmscAccount:
-    return SmscAccount(
-        login=account.login,
-        password=account.password,
-        apikey=account.apikey,
-        balance=account.balance,
-        credit=account.credit,
-        currency=account.currency,
-        senders=list(account.senders),
-        price_per_part=account.price_per_part,
-        undelivered_last_digits=account.undelivered_last_digits,
-        allowed_ips=list(account.allowed_ips),
-        parent=account.parent,
-        type=account.type,
-        user_id=account.user_id,
-        email=account.email,
-        phone=account.phone,
-        fio=account.fio,
-        fmts=account.fmts,
-        flags=dict(account.flags),
-    )
+    rate_limits = read_flag("seed 'smsc.rate_limits'", raw.get("rate_limits", True))
+    first_message_id = read_positive("seed 'smsc.first_message_id'", raw.get("first_message_id", 1))
+    return _SeedState(accounts, first_message_id, next_user_id, prefixes, rate_limits)
 
 
 # -- parameters and replies ----------------------------------------------------------------------
@@ -867,7 +803,7 @@ class Smsc:
     def reset(self) -> None:
         """Back to the seed: its accounts and switches; no messages, top-ups, blocks or request windows."""
         with self._lock:
-            self.accounts = {account.login: _copy(account) for account in self._seed.accounts}
+            self.accounts = {account.login: fresh_copy(account) for account in self._seed.accounts}
             self.messages = []
             self.payments = []
             self.undeliverable_prefixes = list(self._seed.undeliverable_prefixes)
@@ -1177,17 +1113,17 @@ class Smsc:
         ctx: _Context, cost_mode: int, message_id: str | None, cnt: int, cost: Decimal, balance: Decimal | None
     ) -> Reply:
         if message_id is None:  # cost=1: the price only
-            fields: list[tuple[str, object]] = [("cost", _money(cost)), ("cnt", cnt)]
-            text0 = f"OK - {cnt} SMS, COST - {_money(cost)}"
+            fields: list[tuple[str, object]] = [("cost", format_money(cost)), ("cnt", cnt)]
+            text0 = f"OK - {cnt} SMS, COST - {format_money(cost)}"
         else:
             fields = [("id", _id_value(message_id)), ("cnt", cnt)]
             text0 = f"OK - {cnt} SMS, ID - {message_id}"
             if cost_mode >= 2:
-                fields.append(("cost", _money(cost)))
-                text0 += f", COST - {_money(cost)}"
+                fields.append(("cost", format_money(cost)))
+                text0 += f", COST - {format_money(cost)}"
             if cost_mode == 3 and balance is not None:
-                fields.append(("balance", _money(balance)))
-                text0 += f", BALANCE - {_money(balance)}"
+                fields.append(("balance", format_money(balance)))
+                text0 += f", BALANCE - {format_money(balance)}"
         if ctx.fmt == 0:
             return _reply(ctx, text0)
         if ctx.fmt == 1:
@@ -1270,7 +1206,7 @@ class Smsc:
         if detail:
             fields += [
                 ("phone", message.phone),
-                ("cost", _money(message.cost)),
+                ("cost", format_money(message.cost)),
                 ("sender_id", message.sender),
                 ("message", message.text),
             ]
@@ -1305,11 +1241,11 @@ class Smsc:
         currency = params.choice("cur", 0, 1)
         self._limited(("balance", account.login), self.MAX_BALANCE_REQUESTS)
         payer = self._payer(account)
-        fields: list[tuple[str, object]] = [("balance", _money(payer.balance))]
+        fields: list[tuple[str, object]] = [("balance", format_money(payer.balance))]
         if currency:
             fields.append(("currency", payer.currency))
         if payer.credit > 0:
-            fields.append(("credit", _money(payer.credit)))
+            fields.append(("credit", format_money(payer.credit)))
         if ctx.fmt == 3:
             return _reply(ctx, _json_text(dict(fields)))
         if ctx.fmt == 2:
@@ -1559,8 +1495,8 @@ def _stat_text(fmt: int, rows: list[_Row], *, detailed: bool) -> str:
     def amounts(totals: Sequence[Decimal], currency: str) -> list[tuple[str, str]]:
         return [
             ("sms", str(int(totals[0]))),
-            ("credit", _money(totals[1])),
-            ("debit", _money(totals[2])),
+            ("credit", format_money(totals[1])),
+            ("debit", format_money(totals[2])),
             ("currency", currency),
         ]
 

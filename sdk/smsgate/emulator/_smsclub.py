@@ -76,10 +76,10 @@ import re
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from http import HTTPStatus
 from typing import Final, NotRequired, TypedDict
@@ -87,6 +87,19 @@ from typing import Final, NotRequired, TypedDict
 from smsgate._segments import Encoding, analyze
 from smsgate.emulator._clock import Clock
 from smsgate.emulator._letsads import recipient_is_valid
+from smsgate.emulator._seedutil import (
+    format_money,
+    fresh_copy,
+    read_currency_code,
+    read_decimal,
+    read_flag,
+    read_last_digits,
+    read_list,
+    read_nonempty,
+    read_positive,
+    read_strings,
+    read_table,
+)
 from smsgate.emulator._server import Reply, Request
 
 __all__ = [
@@ -175,7 +188,7 @@ class SmsClubAccount:
         """JSON-serialisable state, without the token."""
         return {
             "name": self.name,
-            "balance": _money(self.balance),
+            "balance": format_money(self.balance, _MONEY),
             "currency": self.currency,
             "originators": list(self.originators),
             "price_per_part": str(self.price_per_part),
@@ -226,57 +239,25 @@ class SmsClubMessage:
         }
 
 
-def _money(value: Decimal) -> str:
-    return str(value.quantize(_MONEY))
-
-
-def _decimal(where: str, value: object) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-        raise ValueError(f"{where} must be a decimal string, not {value!r}")
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        raise ValueError(f"{where} must be a decimal string, not {value!r}") from None
-    if not number.is_finite() or number < 0:
-        raise ValueError(f"{where} must be a finite amount >= 0, not {value!r}")
-    return number
-
-
-_ACCOUNT_KEYS = frozenset(SmsClubAccountSeed.__annotations__)
-_SEED_KEYS = frozenset(SmsClubSeed.__annotations__)
-
-
-def _account_from_seed(where: str, raw: object) -> SmsClubAccount:
-    if not isinstance(raw, Mapping):
-        raise ValueError(f"{where} must be a table/object, not {type(raw).__name__}")
-    unknown = set(raw) - _ACCOUNT_KEYS
-    if unknown:
-        raise ValueError(f"{where}: unknown key(s) {sorted(map(str, unknown))}; known: {sorted(_ACCOUNT_KEYS)}")
-    name, token = raw.get("name"), raw.get("token")
-    if not isinstance(name, str) or not name.strip():
-        raise ValueError(f"{where}.name must be a non-empty string")
+def _account_from_seed(where: str, raw_account: object) -> SmsClubAccount:
+    raw = read_table(where, raw_account, SmsClubAccountSeed)
+    name = read_nonempty(f"{where}.name", raw.get("name")).strip()
+    token = raw.get("token")
     if not isinstance(token, str) or not token or any(c.isspace() for c in token):
         raise ValueError(f"{where}.token must be a non-empty string without spaces")
-    account = SmsClubAccount(name=name.strip(), token=token)
+    account = SmsClubAccount(name=name, token=token)
     if "balance" in raw:
-        account.balance = _decimal(f"{where}.balance", raw["balance"])
+        account.balance = read_decimal(f"{where}.balance", raw["balance"])
     if "price_per_part" in raw:
-        account.price_per_part = _decimal(f"{where}.price_per_part", raw["price_per_part"])
+        account.price_per_part = read_decimal(f"{where}.price_per_part", raw["price_per_part"])
     if "currency" in raw:
-        currency = raw["currency"]
-        if not isinstance(currency, str) or not re.fullmatch(r"[A-Z]{3}", currency):
-            raise ValueError(f"{where}.currency must be a three-letter code such as UAH")
-        account.currency = currency
+        account.currency = read_currency_code(f"{where}.currency", raw["currency"], "UAH")
     if "originators" in raw:
-        originators = raw["originators"]
-        if not isinstance(originators, list) or not all(isinstance(s, str) and s for s in originators):
-            raise ValueError(f"{where}.originators must be a list of non-empty strings")
-        account.originators = list(originators)
+        account.originators = read_strings(f"{where}.originators", raw["originators"], nonempty=True)
     if "undelivered_last_digits" in raw:
-        digits = raw["undelivered_last_digits"]
-        if not isinstance(digits, str) or not all(c in "0123456789" for c in digits):
-            raise ValueError(f'{where}.undelivered_last_digits must be a string of digits, e.g. "9"')
-        account.undelivered_last_digits = digits
+        account.undelivered_last_digits = read_last_digits(
+            f"{where}.undelivered_last_digits", raw["undelivered_last_digits"]
+        )
     return account
 
 
@@ -288,30 +269,20 @@ class _SeedState:
     documented_replies: bool
 
 
-def validate_seed(raw: object) -> _SeedState:
+def validate_seed(raw_seed: object) -> _SeedState:
     """Check an ``"smsclub"`` seed section."""
-    if not isinstance(raw, Mapping):
-        raise ValueError(f"seed 'smsclub' must be a table/object, not {type(raw).__name__}")
-    unknown = set(raw) - _SEED_KEYS
-    if unknown:
-        raise ValueError(f"seed 'smsclub': unknown key(s) {sorted(map(str, unknown))}; known: {sorted(_SEED_KEYS)}")
-    raw_accounts = raw.get("accounts", [])
-    if not isinstance(raw_accounts, list):
-        raise ValueError("seed 'smsclub.accounts' must be a list")
+    raw = read_table("seed 'smsclub'", raw_seed, SmsClubSeed)
+    raw_accounts = read_list("seed 'smsclub.accounts'", raw.get("accounts", []))
     accounts = [_account_from_seed(f"smsclub.accounts[{i}]", item) for i, item in enumerate(raw_accounts)]
     for attribute in ("name", "token"):
         values = [getattr(account, attribute) for account in accounts]
         if len(set(values)) != len(values):
             raise ValueError(f"seed 'smsclub.accounts': duplicate {attribute}(s)")
-    first_id = raw.get("first_sms_id", 106)
-    if isinstance(first_id, bool) or not isinstance(first_id, int) or first_id < 1:
-        raise ValueError("seed 'smsclub.first_sms_id' must be a positive integer")
+    first_id = read_positive("seed 'smsclub.first_sms_id'", raw.get("first_sms_id", 106))
     rate_limit = raw.get("rate_limit", SmsClub.RATE_LIMIT)
     if isinstance(rate_limit, bool) or not isinstance(rate_limit, int) or rate_limit < 0:
         raise ValueError("seed 'smsclub.rate_limit' must be an integer >= 0 (0 switches the limit off)")
-    documented = raw.get("documented_replies", False)
-    if not isinstance(documented, bool):
-        raise ValueError("seed 'smsclub.documented_replies' must be true or false")
+    documented = read_flag("seed 'smsclub.documented_replies'", raw.get("documented_replies", False))
     return _SeedState(accounts, first_id, rate_limit, documented)
 
 
@@ -452,18 +423,7 @@ class SmsClub:
     def reset(self) -> None:
         """Back to the seed: accounts and switches, no messages, ids from the first one, empty windows, real clock."""
         with self._lock:
-            self.accounts = {
-                a.name: SmsClubAccount(
-                    name=a.name,
-                    token=a.token,
-                    balance=a.balance,
-                    currency=a.currency,
-                    originators=list(a.originators),
-                    price_per_part=a.price_per_part,
-                    undelivered_last_digits=a.undelivered_last_digits,
-                )
-                for a in self._seed.accounts
-            }
+            self.accounts = {a.name: fresh_copy(a) for a in self._seed.accounts}
             self.messages = {}
             self.rate_limit = self._seed.rate_limit
             self.documented_replies = self._seed.documented_replies
@@ -711,7 +671,7 @@ class SmsClub:
         return _json(200, {"success_request": result}, operation="status", outcome="200")
 
     def _balance(self, account: SmsClubAccount) -> Reply:
-        money = _money(account.balance)
+        money = format_money(account.balance, _MONEY)
         if self.documented_replies:
             body = (
                 f'{{"success_request": {{"info": ["money": "{money}", "currency": {json.dumps(account.currency)}]}}}}'

@@ -146,6 +146,15 @@ from lxml import etree
 from smsgate._segments import Encoding, analyze
 from smsgate._xml import UnsafeXMLError, XMLSyntaxError, parse_untrusted
 from smsgate.emulator._clock import Clock
+from smsgate.emulator._seedutil import (
+    fresh_copy,
+    read_flag,
+    read_last_digits,
+    read_list,
+    read_strings,
+    read_table,
+    repeated,
+)
 from smsgate.emulator._server import Reply, Request
 
 __all__ = [
@@ -751,16 +760,6 @@ class _SeedSpec:
     reply_numbers: tuple[str, ...]
 
 
-def _keys(where: str, raw: object, cls: type) -> Mapping[str, object]:
-    if not isinstance(raw, Mapping):
-        raise ValueError(f"{where} must be a table/object, not {type(raw).__name__}")
-    known = frozenset(cls.__annotations__)
-    unknown = set(raw) - known
-    if unknown:
-        raise ValueError(f"{where}: unknown key(s) {sorted(map(str, unknown))}; known: {sorted(known)}")
-    return {str(key): value for key, value in raw.items()}
-
-
 def _str(where: str, value: object, *, empty: bool = False) -> str:
     if not isinstance(value, str) or (not empty and not value.strip()):
         raise ValueError(f"{where} must be a {'' if empty else 'non-empty '}string, not {value!r}")
@@ -777,24 +776,6 @@ def _number(where: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
         raise ValueError(f"{where} must be a number, not {value!r}")
     return float(value)
-
-
-def _bool(where: str, value: object) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"{where} must be true or false")
-    return value
-
-
-def _strings(where: str, value: object) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ValueError(f"{where} must be a list of strings")
-    return list(value)
-
-
-def _list(where: str, value: object) -> list[object]:
-    if not isinstance(value, list):
-        raise ValueError(f"{where} must be a list")
-    return list(value)
 
 
 def _mobile(where: str, value: object) -> str:
@@ -823,7 +804,7 @@ def _short_token(where: str, value: object) -> str:
 
 
 def _account_spec(where: str, raw_account: object) -> _AccountSpec:
-    raw = _keys(where, raw_account, SmsLeadsAccountSeed)
+    raw = read_table(where, raw_account, SmsLeadsAccountSeed)
     if "username" not in raw:
         raise ValueError(f"{where}.username is required")
     username = _str(f"{where}.username", raw["username"]).strip()
@@ -835,22 +816,20 @@ def _account_spec(where: str, raw_account: object) -> _AccountSpec:
         account.parent = _str(f"{where}.parent", raw["parent"]).strip()
     if "sms_user_id" in raw:
         account.sms_user_id = _int(f"{where}.sms_user_id", raw["sms_user_id"], 1)
-    account.sources = _strings(f"{where}.sources", raw.get("sources", []))
-    account.send_allowed = _bool(f"{where}.send_allowed", raw.get("send_allowed", True))
-    account.blocked = _bool(f"{where}.blocked", raw.get("blocked", False))
-    denied = _strings(f"{where}.denied_commands", raw.get("denied_commands", []))
+    account.sources = read_strings(f"{where}.sources", raw.get("sources", []))
+    account.send_allowed = read_flag(f"{where}.send_allowed", raw.get("send_allowed", True))
+    account.blocked = read_flag(f"{where}.blocked", raw.get("blocked", False))
+    denied = read_strings(f"{where}.denied_commands", raw.get("denied_commands", []))
     unknown = sorted(set(denied) - set(COMMANDS))
     if unknown:
         raise ValueError(f"{where}.denied_commands: unknown command(s) {unknown}")
     account.denied_commands = set(denied)
     digits = _str(f"{where}.undelivered_last_digits", raw.get("undelivered_last_digits", "9"), empty=True)
-    if not all(char in "0123456789" for char in digits):
-        raise ValueError(f'{where}.undelivered_last_digits must be a string of digits, e.g. "9"')
-    account.undelivered_last_digits = digits
+    account.undelivered_last_digits = read_last_digits(f"{where}.undelivered_last_digits", digits)
     tokens: list[_TokenSpec] = []
-    for i, item in enumerate(_list(f"{where}.tokens", raw.get("tokens", []))):
+    for i, item in enumerate(read_list(f"{where}.tokens", raw.get("tokens", []))):
         spot = f"{where}.tokens[{i}]"
-        token = _keys(spot, item, SmsLeadsTokenSeed)
+        token = read_table(spot, item, SmsLeadsTokenSeed)
         if "token" not in token:
             raise ValueError(f"{spot}.token is required")
         value = _str(f"{spot}.token", token["token"]).strip()
@@ -858,15 +837,15 @@ def _account_spec(where: str, raw_account: object) -> _AccountSpec:
         valid = _number(f"{spot}.valid_days", token.get("valid_days", SmsLeads.TOKEN_VALID_DAYS))
         tokens.append(_TokenSpec(value, created, valid))
     lists: list[SmsLeadsContactList] = []
-    for i, item in enumerate(_list(f"{where}.contact_lists", raw.get("contact_lists", []))):
+    for i, item in enumerate(read_list(f"{where}.contact_lists", raw.get("contact_lists", []))):
         spot = f"{where}.contact_lists[{i}]"
-        entry = _keys(spot, item, SmsLeadsContactListSeed)
+        entry = read_table(spot, item, SmsLeadsContactListSeed)
         if "id" not in entry or "name" not in entry:
             raise ValueError(f"{spot}: 'id' and 'name' are required")
         contacts: list[SmsLeadsContact] = []
-        for j, raw_contact in enumerate(_list(f"{spot}.contacts", entry.get("contacts", []))):
+        for j, raw_contact in enumerate(read_list(f"{spot}.contacts", entry.get("contacts", []))):
             place = f"{spot}.contacts[{j}]"
-            contact = _keys(place, raw_contact, SmsLeadsContactSeed)
+            contact = read_table(place, raw_contact, SmsLeadsContactSeed)
             if "phone" not in contact:
                 raise ValueError(f"{place}.phone is required")
             values = [_str(f"{place}.df{n}", contact.get(f"df{n}", ""), empty=True) for n in range(1, 7)]
@@ -875,16 +854,16 @@ def _account_spec(where: str, raw_account: object) -> _AccountSpec:
         name = _str(f"{spot}.name", entry["name"]).strip()
         lists.append(SmsLeadsContactList(_int(f"{spot}.id", entry["id"], 1), username, name, contacts))
     blacklist: list[tuple[str, _Dated]] = []
-    for i, item in enumerate(_list(f"{where}.blacklist", raw.get("blacklist", []))):
+    for i, item in enumerate(read_list(f"{where}.blacklist", raw.get("blacklist", []))):
         spot = f"{where}.blacklist[{i}]"
-        entry = _keys(spot, item, SmsLeadsBlacklistSeed)
+        entry = read_table(spot, item, SmsLeadsBlacklistSeed)
         if "phone" not in entry:
             raise ValueError(f"{spot}.phone is required")
         blacklist.append((_mobile(f"{spot}.phone", entry["phone"]), _dated(spot, entry)))
     incoming: list[tuple[str, str, str, _Dated]] = []
-    for i, item in enumerate(_list(f"{where}.incoming", raw.get("incoming", []))):
+    for i, item in enumerate(read_list(f"{where}.incoming", raw.get("incoming", []))):
         spot = f"{where}.incoming[{i}]"
-        entry = _keys(spot, item, SmsLeadsIncomingSeed)
+        entry = read_table(spot, item, SmsLeadsIncomingSeed)
         missing = {"source", "destination", "message"} - set(entry)
         if missing:
             raise ValueError(f"{spot}: {sorted(missing)} required")
@@ -901,15 +880,13 @@ def _account_spec(where: str, raw_account: object) -> _AccountSpec:
 
 def validate_seed(raw_seed: object) -> _SeedSpec:
     """Check a ``"smsleads"`` seed section (raises ValueError) and return its validated form."""
-    if not isinstance(raw_seed, Mapping):
-        raise ValueError(f"seed 'smsleads' must be a table/object, not {type(raw_seed).__name__}")
-    raw = _keys("seed 'smsleads'", raw_seed, SmsLeadsSeed)
+    raw = read_table("seed 'smsleads'", raw_seed, SmsLeadsSeed)
     accounts = [
         _account_spec(f"smsleads.accounts[{i}]", item)
-        for i, item in enumerate(_list("seed 'smsleads.accounts'", raw.get("accounts", [])))
+        for i, item in enumerate(read_list("seed 'smsleads.accounts'", raw.get("accounts", [])))
     ]
     usernames = [spec.account.username for spec in accounts]
-    duplicates = sorted({name for name in usernames if usernames.count(name) > 1})
+    duplicates = repeated(usernames)
     if duplicates:
         raise ValueError(f"seed 'smsleads.accounts': duplicate username(s) {duplicates}")
     for spec in accounts:
@@ -927,13 +904,15 @@ def validate_seed(raw_seed: object) -> _SeedSpec:
         raise ValueError("seed 'smsleads.accounts': an sms_user_id is given more than once")
     reply_numbers = [
         _short_token(f"smsleads.reply_numbers[{i}]", number)
-        for i, number in enumerate(_strings("seed 'smsleads.reply_numbers'", raw.get("reply_numbers", ["0535500100"])))
+        for i, number in enumerate(
+            read_strings("seed 'smsleads.reply_numbers'", raw.get("reply_numbers", ["0535500100"]))
+        )
     ]
     if not reply_numbers:
         raise ValueError("seed 'smsleads.reply_numbers' must not be empty")
     return _SeedSpec(
         accounts=tuple(accounts),
-        documented_replies=_bool("seed 'smsleads.documented_replies'", raw.get("documented_replies", False)),
+        documented_replies=read_flag("seed 'smsleads.documented_replies'", raw.get("documented_replies", False)),
         first_shipment_id=_int("seed 'smsleads.first_shipment_id'", raw.get("first_shipment_id", 12345678), 1),
         first_contact_list_id=_int("seed 'smsleads.first_contact_list_id'", raw.get("first_contact_list_id", 17419), 1),
         reply_numbers=tuple(reply_numbers),
@@ -1180,20 +1159,7 @@ class SmsLeads:
             self.contact_lists = {}
             next_user_id = max([5001] + [spec.account.sms_user_id + 1 for spec in self._seed.accounts])
             for spec in self._seed.accounts:
-                template = spec.account
-                account = SmsLeadsAccount(
-                    username=template.username,
-                    credits=template.credits,
-                    name=template.name,
-                    password=template.password,
-                    parent=template.parent,
-                    sms_user_id=template.sms_user_id,
-                    sources=list(template.sources),
-                    send_allowed=template.send_allowed,
-                    blocked=template.blocked,
-                    denied_commands=set(template.denied_commands),
-                    undelivered_last_digits=template.undelivered_last_digits,
-                )
+                account = fresh_copy(spec.account)
                 if not account.sms_user_id:
                     account.sms_user_id, next_user_id = next_user_id, next_user_id + 1
                 if account.parent is not None:
