@@ -1,0 +1,82 @@
+"""`smsgate bulk send` / `smsgate bulk report` through typer's runner, against the emulator."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+from typer.testing import CliRunner
+
+from smsgate._cli import build_app
+
+SECRET = "bulk-S3cret"
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> Any:
+    return CliRunner().invoke(build_app(), list(args), env=env, catch_exceptions=False)
+
+
+def url(emu: Any) -> str:
+    emu.letsads.add_account(login="380509999999", password=SECRET, balance="1000", senders=["Sender"])
+    return emu.base_url("letsads").replace("http://", f"letsads+http://380509999999:{SECRET}@") + "?sender=Sender"
+
+
+def test_send_then_report(smsgate_emulator: Any, tmp_path: Path) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text("phone,text\n+380500000001,Hi Ann\n+380500000002,\nnope,Hi\n", encoding="utf-8")
+    journal = tmp_path / "j.db"
+    result = run(
+        "bulk",
+        "send",
+        "--journal",
+        str(journal),
+        "--csv",
+        str(people),
+        "--text",
+        "Hello",
+        env={"SMSGATE_URL": url(smsgate_emulator)},
+    )
+    assert result.exit_code == 0, result.output
+    assert "campaign: done" in result.output
+    assert "accepted" in result.output
+    assert SECRET not in result.output
+    out = tmp_path / "out.csv"
+    report = run("bulk", "report", str(journal), "--csv", str(out))
+    assert report.exit_code == 0, report.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert [(r["recipient"], r["state"]) for r in rows] == [
+        ("+380500000001", "accepted"),
+        ("+380500000002", "accepted"),
+        ("nope", "rejected"),
+    ]
+    # Running it again resumes: nothing is left, nothing is resent.
+    again = run("bulk", "send", "--journal", str(journal), env={"SMSGATE_URL": url(smsgate_emulator)})
+    assert again.exit_code == 0, again.output
+    assert len(smsgate_emulator.letsads.messages) == 2
+
+
+def test_report_to_stdout(smsgate_emulator: Any, tmp_path: Path) -> None:
+    numbers = tmp_path / "n.txt"
+    numbers.write_text("+380500000001\n\n+380500000002\n", encoding="utf-8")
+    journal = tmp_path / "j.db"
+    assert (
+        run(
+            "bulk", "send", "-j", str(journal), "--to-file", str(numbers), "-t", "Hi", "--url", url(smsgate_emulator)
+        ).exit_code
+        == 0
+    )
+    result = run("bulk", "report", str(journal), "--csv", "-")
+    assert result.output.splitlines()[0].startswith("seq,recipient,phone,state")
+    assert len(result.output.splitlines()) == 3
+
+
+def test_usage_errors_never_echo_the_url(tmp_path: Path) -> None:
+    journal = tmp_path / "j.db"
+    missing = run("bulk", "send", "-j", str(journal), "--to-file", "x.txt", "-t", "Hi", env={"SMSGATE_URL": ""})
+    assert missing.exit_code == 2
+    bad = run("bulk", "send", "-j", str(journal), "--to-file", "x.txt", "-t", "Hi", "--url", f"nosuch://a:{SECRET}@")
+    assert bad.exit_code == 2
+    assert SECRET not in bad.output
+    assert run("bulk", "report", str(tmp_path / "none.db")).exit_code == 2
