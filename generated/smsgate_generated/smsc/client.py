@@ -589,16 +589,16 @@ class Smsc(_SmscBase, SyncClient):
     ) -> SmscSubclient:
         """Create a sub-client (users.php, add=1); returns the id SMSC assigned.
 
-                Not repeated after a lost reply: look for the login in `subclient_stats` before creating it again.
+        Not repeated after a lost reply: look for the login in `subclient_stats` before creating it again.
 
-                Args:
-                    login: The new sub-client's login.
-                    password: Its password: at least 8 characters combining three of letters, digits, upper and lower case, symbols.
-                    account_type: `type`: 0 own tariff and balance (SMSC's default); 1 parent's tariff, own balance; 2 parent's tariff and
-        balance; 3 parent's balance, own tariff; 4 an extra login of the parent account.
-                    email: The sub-client's e-mail address.
-                    phone: The sub-client's phone number.
-                    flags: Option flags `fl[N]`, e.g. {29: True}: may use the parent's sender IDs; {8: True} / {9: True}: forward incoming SMS.
+        Args:
+            login: The new sub-client's login.
+            password: Its password: at least 8 characters combining three of letters, digits, upper and lower case, symbols.
+            account_type: `type`: 0 own tariff and balance (SMSC's default); 1 parent's tariff, own balance; 2 parent's tariff and
+                balance; 3 parent's balance, own tariff; 4 an extra login of the parent account.
+            email: The sub-client's e-mail address.
+            phone: The sub-client's phone number.
+            flags: Option flags `fl[N]`, e.g. {29: True}: may use the parent's sender IDs; {8: True} / {9: True}: forward incoming SMS.
         """
         return self._execute(
             self._prepare_create_subclient(
@@ -647,25 +647,25 @@ class Smsc(_SmscBase, SyncClient):
         flash: bool = False,
     ) -> SmscSendResult:
         """Send one text to one or more numbers (send.php, cost=3): returns the message id, the parts billed,
-                the cost and the balance left.
+        the cost and the balance left.
 
-                SMSC gives one id to the whole send; each recipient's message is the id plus its phone. A send is never
-                repeated after its reply was lost, unless it carries `client_id`: SMSC refuses an identical send within
-                a minute (error 9), so the SDK repeats it inside that window, and a repeat refused as a duplicate means
-                the first attempt was accepted (the result says `duplicate=True`).
+        SMSC gives one id to the whole send; each recipient's message is the id plus its phone. A send is never
+        repeated after its reply was lost, unless it carries `client_id`: SMSC refuses an identical send within
+        a minute (error 9), so the SDK repeats it inside that window, and a repeat refused as a duplicate means
+        the first attempt was accepted (the result says `duplicate=True`).
 
-                Args:
-                    recipients: One or more phone numbers: E.164 ('+79991234567') or international digits ('79991234567').
-                    text: The message, 1..1000 characters (160 Latin / 70 Cyrillic per SMS; 153 / 67 per part when split).
-                    sender: A sender ID enabled for the account (up to 11 letters, or a number); None: the account's default.
-                    client_id: Your id for the message (`id`): an integer 1..2147483647 or up to 40 of A-Z a-z 0-9 . _ -; it is the
-        message id of the result and makes a repeat after a lost reply safe (SMSC de-duplicates it).
-                    at: Send later, at this timezone-aware moment (`time`, sent as DDMMYYhhmm in Moscow time).
-                    translit: 1: transliterate Cyrillic to Latin; 2: SMSC's alternative transliteration; None/0: none.
-                    tinyurl: Shorten the links in the text (and report clicks as status CLICKED).
-                    max_parts: The most SMS parts the text may be split into (`maxsms`).
-                    valid_for: How long SMSC keeps trying to deliver (`valid`, whole minutes, up to 99 h 59 min).
-                    flash: A flash SMS: shown at once, not stored.
+        Args:
+            recipients: One or more phone numbers: E.164 ('+79991234567') or international digits ('79991234567').
+            text: The message, 1..1000 characters (160 Latin / 70 Cyrillic per SMS; 153 / 67 per part when split).
+            sender: A sender ID enabled for the account (up to 11 letters, or a number); None: the account's default.
+            client_id: Your id for the message (`id`): an integer 1..2147483647 or up to 40 of A-Z a-z 0-9 . _ -; it is the
+                message id of the result and makes a repeat after a lost reply safe (SMSC de-duplicates it).
+            at: Send later, at this timezone-aware moment (`time`, sent as DDMMYYhhmm in Moscow time).
+            translit: 1: transliterate Cyrillic to Latin; 2: SMSC's alternative transliteration; None/0: none.
+            tinyurl: Shorten the links in the text (and report clicks as status CLICKED).
+            max_parts: The most SMS parts the text may be split into (`maxsms`).
+            valid_for: How long SMSC keeps trying to deliver (`valid`, whole minutes, up to 99 h 59 min).
+            flash: A flash SMS: shown at once, not stored.
         """
         return self._execute(
             self._prepare_send(
@@ -887,16 +887,16 @@ class AsyncSmsc(_SmscBase, AsyncClient):
     ) -> SmscSubclient:
         """Create a sub-client (users.php, add=1); returns the id SMSC assigned.
 
-                Not repeated after a lost reply: look for the login in `subclient_stats` before creating it again.
+        Not repeated after a lost reply: look for the login in `subclient_stats` before creating it again.
 
-                Args:
-                    login: The new sub-client's login.
-                    password: Its password: at least 8 characters combining three of letters, digits, upper and lower case, symbols.
-                    account_type: `type`: 0 own tariff and balance (SMSC's default); 1 parent's tariff, own balance; 2 parent's tariff and
-        balance; 3 parent's balance, own tariff; 4 an extra login of the parent account.
-                    email: The sub-client's e-mail address.
-                    phone: The sub-client's phone number.
-                    flags: Option flags `fl[N]`, e.g. {29: True}: may use the parent's sender IDs; {8: True} / {9: True}: forward incoming SMS.
+        Args:
+            login: The new sub-client's login.
+            password: Its password: at least 8 characters combining three of letters, digits, upper and lower case, symbols.
+            account_type: `type`: 0 own tariff and balance (SMSC's default); 1 parent's tariff, own balance; 2 parent's tariff and
+                balance; 3 parent's balance, own tariff; 4 an extra login of the parent account.
+            email: The sub-client's e-mail address.
+            phone: The sub-client's phone number.
+            flags: Option flags `fl[N]`, e.g. {29: True}: may use the parent's sender IDs; {8: True} / {9: True}: forward incoming SMS.
         """
         return await self._execute(
             self._prepare_create_subclient(
@@ -945,25 +945,25 @@ class AsyncSmsc(_SmscBase, AsyncClient):
         flash: bool = False,
     ) -> SmscSendResult:
         """Send one text to one or more numbers (send.php, cost=3): returns the message id, the parts billed,
-                the cost and the balance left.
+        the cost and the balance left.
 
-                SMSC gives one id to the whole send; each recipient's message is the id plus its phone. A send is never
-                repeated after its reply was lost, unless it carries `client_id`: SMSC refuses an identical send within
-                a minute (error 9), so the SDK repeats it inside that window, and a repeat refused as a duplicate means
-                the first attempt was accepted (the result says `duplicate=True`).
+        SMSC gives one id to the whole send; each recipient's message is the id plus its phone. A send is never
+        repeated after its reply was lost, unless it carries `client_id`: SMSC refuses an identical send within
+        a minute (error 9), so the SDK repeats it inside that window, and a repeat refused as a duplicate means
+        the first attempt was accepted (the result says `duplicate=True`).
 
-                Args:
-                    recipients: One or more phone numbers: E.164 ('+79991234567') or international digits ('79991234567').
-                    text: The message, 1..1000 characters (160 Latin / 70 Cyrillic per SMS; 153 / 67 per part when split).
-                    sender: A sender ID enabled for the account (up to 11 letters, or a number); None: the account's default.
-                    client_id: Your id for the message (`id`): an integer 1..2147483647 or up to 40 of A-Z a-z 0-9 . _ -; it is the
-        message id of the result and makes a repeat after a lost reply safe (SMSC de-duplicates it).
-                    at: Send later, at this timezone-aware moment (`time`, sent as DDMMYYhhmm in Moscow time).
-                    translit: 1: transliterate Cyrillic to Latin; 2: SMSC's alternative transliteration; None/0: none.
-                    tinyurl: Shorten the links in the text (and report clicks as status CLICKED).
-                    max_parts: The most SMS parts the text may be split into (`maxsms`).
-                    valid_for: How long SMSC keeps trying to deliver (`valid`, whole minutes, up to 99 h 59 min).
-                    flash: A flash SMS: shown at once, not stored.
+        Args:
+            recipients: One or more phone numbers: E.164 ('+79991234567') or international digits ('79991234567').
+            text: The message, 1..1000 characters (160 Latin / 70 Cyrillic per SMS; 153 / 67 per part when split).
+            sender: A sender ID enabled for the account (up to 11 letters, or a number); None: the account's default.
+            client_id: Your id for the message (`id`): an integer 1..2147483647 or up to 40 of A-Z a-z 0-9 . _ -; it is the
+                message id of the result and makes a repeat after a lost reply safe (SMSC de-duplicates it).
+            at: Send later, at this timezone-aware moment (`time`, sent as DDMMYYhhmm in Moscow time).
+            translit: 1: transliterate Cyrillic to Latin; 2: SMSC's alternative transliteration; None/0: none.
+            tinyurl: Shorten the links in the text (and report clicks as status CLICKED).
+            max_parts: The most SMS parts the text may be split into (`maxsms`).
+            valid_for: How long SMSC keeps trying to deliver (`valid`, whole minutes, up to 99 h 59 min).
+            flash: A flash SMS: shown at once, not stored.
         """
         return await self._execute(
             self._prepare_send(
