@@ -1844,16 +1844,17 @@ def _report_xml(
     else:
         out = _console()
         if verdict == "valid":
-            out.print(f"{name}: valid {entry.display_name} <{root}> document")
+            out.print(f"{name}: valid {entry.display_name} <{root}> document", soft_wrap=True)
         elif verdict == "refused":
             out.print(
                 f"{name}: refused: {problems[0].message.removesuffix('; refused')}. "
                 "Provider documents never declare a DOCTYPE; entities are how XML bombs and "
-                "external-entity attacks work, so smsgate does not parse them."
+                "external-entity attacks work, so smsgate does not parse them.",
+                soft_wrap=True,
             )
         elif verdict == "malformed":
             where = f"line {problems[0].line}: " if problems[0].line else ""
-            out.print(f"{name}: not well-formed XML: {where}{problems[0].message}")
+            out.print(f"{name}: not well-formed XML: {where}{problems[0].message}", soft_wrap=True)
         else:
             table = _TitledTable(
                 f"{name}: {len(problems)} problem(s) against the {entry.display_name} schema"

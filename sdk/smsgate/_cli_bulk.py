@@ -36,7 +36,7 @@ bulk_app = typer.Typer(help="Bulk campaigns with a durable, resumable journal.",
 
 
 def _console() -> Console:
-    return Console(highlight=False, markup=False, width=None if sys.stdout.isatty() else 110)
+    return Console(highlight=False, markup=False, width=None if sys.stdout.isatty() else 110, soft_wrap=True)
 
 
 def _numbers(path: Path) -> Iterator[str]:
