@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from ._exceptions import ValidationError
 from ._gateway import AsyncGateway, Gateway, Outcome, SendReport
@@ -290,7 +290,7 @@ def export_csv(journal: Journal, out: IO[str]) -> int:
     return n
 
 
-def open_summary(path: str | Path) -> tuple[CampaignSummary, Any]:
+def open_summary(path: str | Path) -> tuple[CampaignSummary, Journal]:
     """A journal's summary without a gateway (for `smsgate bulk report`); returns (summary, journal)."""
     if not Path(path).exists():
         raise FileNotFoundError(path)

@@ -37,7 +37,18 @@ from ._segments import Segments, analyze
 from ._types import DeliveryState, ErrorCategory
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from smsgate_generated.letsads.client import AsyncLetsAds, LetsAds
+    from smsgate_generated.smsc.client import AsyncSmsc, Smsc
+    from smsgate_generated.smsclub.client import AsyncSmsClub, SmsClub
+    from smsgate_generated.smsleads.client import AsyncSmsLeads, SmsLeads
+
     from ._adapters import Adapter
+
+    #: The clients a `Gateway` / an `AsyncGateway` can drive.
+    SyncProviderClient: TypeAlias = LetsAds | SmsLeads | SmsClub | Smsc
+    AsyncProviderClient: TypeAlias = AsyncLetsAds | AsyncSmsLeads | AsyncSmsClub | AsyncSmsc
 
 __all__ = [
     "AsyncGateway",
@@ -136,7 +147,9 @@ class _Plan:
 class _GatewayBase:
     """The provider-neutral logic, I/O-free: plans, flows of provider calls, outcome mapping."""
 
-    def __init__(self, client: Any, *, sender: str | None = None) -> None:
+    client: Any
+
+    def __init__(self, client: object, *, sender: str | None = None) -> None:
         from ._adapters import adapter_for
 
         self._adapter: Adapter = adapter_for(client)
@@ -144,7 +157,7 @@ class _GatewayBase:
         self.client = client
         self.sender = sender
 
-    def _check_client(self, client: Any) -> None:
+    def _check_client(self, client: object) -> None:
         raise NotImplementedError
 
     @property
@@ -339,12 +352,17 @@ class Gateway(_GatewayBase):
     ``Gateway.from_url("letsads://LOGIN:PASSWORD@?sender=Shop")``.
     """
 
-    def _check_client(self, client: Any) -> None:
+    client: SyncProviderClient
+
+    def __init__(self, client: SyncProviderClient, *, sender: str | None = None) -> None:
+        super().__init__(client, sender=sender)
+
+    def _check_client(self, client: object) -> None:
         if self._adapter.is_async(client):
             raise TypeError("Gateway needs a sync client; use AsyncGateway for an async one")
 
     @classmethod
-    def from_url(cls, url: str, **client_options: Any) -> Gateway:
+    def from_url(cls, url: str, **client_options: object) -> Gateway:
         """Build the client from a URL: ``<provider>[+http]://<credentials>@[host[:port]/path][?sender=…]``.
 
         See the README for each provider's credentials. ``+http`` (for the emulator) means plain HTTP;
@@ -354,7 +372,7 @@ class Gateway(_GatewayBase):
         return cls(client, sender=sender)
 
     @classmethod
-    def from_env(cls, variable: str = "SMSGATE_URL", **client_options: Any) -> Gateway:
+    def from_env(cls, variable: str = "SMSGATE_URL", **client_options: object) -> Gateway:
         """`from_url` with the URL of an environment variable (default ``SMSGATE_URL``)."""
         return cls.from_url(_url_from_env(variable), **client_options)
 
@@ -396,18 +414,23 @@ class Gateway(_GatewayBase):
 class AsyncGateway(_GatewayBase):
     """Awaitable twin of `Gateway` over an async client (`AsyncLetsAds`, …)."""
 
-    def _check_client(self, client: Any) -> None:
+    client: AsyncProviderClient
+
+    def __init__(self, client: AsyncProviderClient, *, sender: str | None = None) -> None:
+        super().__init__(client, sender=sender)
+
+    def _check_client(self, client: object) -> None:
         if not self._adapter.is_async(client):
             raise TypeError("AsyncGateway needs an async client; use Gateway for a sync one")
 
     @classmethod
-    def from_url(cls, url: str, **client_options: Any) -> AsyncGateway:
+    def from_url(cls, url: str, **client_options: object) -> AsyncGateway:
         """As `Gateway.from_url`, building the async client."""
         client, sender = _client_from_url(url, asynchronous=True, options=client_options)
         return cls(client, sender=sender)
 
     @classmethod
-    def from_env(cls, variable: str = "SMSGATE_URL", **client_options: Any) -> AsyncGateway:
+    def from_env(cls, variable: str = "SMSGATE_URL", **client_options: object) -> AsyncGateway:
         return cls.from_url(_url_from_env(variable), **client_options)
 
     async def send(
@@ -444,7 +467,7 @@ def _url_from_env(variable: str) -> str:
 _URL_OPTIONS = {"timeout": float, "max_retries": int}
 
 
-def _client_from_url(url: str, *, asynchronous: bool, options: dict[str, Any]) -> tuple[Any, str | None]:
+def _client_from_url(url: str, *, asynchronous: bool, options: dict[str, object]) -> tuple[Any, str | None]:
     """A client from a gateway URL. The URL (which holds secrets) is never kept or echoed."""
     from ._adapters import adapter_by_name
 
