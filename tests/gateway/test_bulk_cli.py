@@ -80,3 +80,28 @@ def test_usage_errors_never_echo_the_url(tmp_path: Path) -> None:
     assert bad.exit_code == 2
     assert SECRET not in bad.output
     assert run("bulk", "report", str(tmp_path / "none.db")).exit_code == 2
+
+
+def test_progress_bar_shows_sent_rejected_unknown_and_rate(smsgate_emulator: Any, tmp_path: Path) -> None:
+    """The bar is drawn on a terminal only; drive it with a forced-terminal console."""
+    import asyncio
+
+    from rich.console import Console
+
+    import smsgate
+    from smsgate._campaign import Campaign
+    from smsgate._cli_bulk import _run
+
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=160, color_system=None)
+    gateway = smsgate.AsyncGateway.from_url(url(smsgate_emulator))
+    with Campaign(gateway, tmp_path / "j.db", text="Hi") as campaign:
+        campaign.load([f"+38050{i:07d}" for i in range(120)] + ["nope"])
+        summary = asyncio.run(_run(campaign, gateway, 121, console, True))
+    assert summary.status == "done"
+    text = out.getvalue()
+    assert "sending" in text
+    assert "sent 120" in text
+    assert "rejected 1" in text
+    assert "unknown 0" in text
+    assert "/s" in text
