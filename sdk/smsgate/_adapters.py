@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from ._convert import phone_international, phone_israel_local
 from ._exceptions import InvalidRecipientError, ValidationError
@@ -16,7 +16,15 @@ from ._gateway import DeliveryStatus, Outcome, RecipientOutcome
 from ._results import Balance, MessageStatus, SendResult
 from ._types import DeliveryState, ErrorCategory
 
-__all__ = ["Adapter", "adapter_by_name", "adapter_for"]
+__all__ = ["Adapter", "adapter_by_name", "adapter_for", "chunks"]
+
+
+T = TypeVar("T")
+
+
+def chunks(items: list[T], size: int) -> list[list[T]]:
+    """`items` in consecutive lists of at most `size` (the provider's per-request limit)."""
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 class Adapter:
@@ -185,7 +193,7 @@ class SmsLeadsAdapter(Adapter):
         return [RecipientOutcome(p, p, Outcome.ACCEPTED, message_id=f"{key}.{i}") for i, p in enumerate(phones)]
 
     def status_groups(self, ids: list[str]) -> list[list[str]]:
-        return [ids[i : i + self.max_reports] for i in range(0, len(ids), self.max_reports)]
+        return chunks(ids, self.max_reports)
 
     def status(self, client: Any, ids: list[str]) -> Any:
         now = datetime.now(UTC)
@@ -254,7 +262,7 @@ class SmsClubAdapter(Adapter):
         return client.send(phones, text, sender=_required_sender(self.provider, sender))
 
     def status_groups(self, ids: list[str]) -> list[list[str]]:
-        return [ids[i : i + 100] for i in range(0, len(ids), 100)]
+        return chunks(ids, 100)
 
     def status(self, client: Any, ids: list[str]) -> Any:
         return client.status(ids)

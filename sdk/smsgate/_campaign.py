@@ -24,10 +24,10 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from ._exceptions import ValidationError
-from ._gateway import AsyncGateway, Gateway, Outcome, SendReport
+from ._gateway import AsyncGateway, Gateway, Outcome, RecipientOutcome, SendReport
 from ._journal import Journal, JournalCounts
 
 __all__ = ["Campaign", "CampaignSummary"]
@@ -156,8 +156,7 @@ class Campaign:
     def run(self, on_progress: ProgressCallback | None = None) -> CampaignSummary:
         """Send every pending recipient through a sync `Gateway`; blocking (requests run in `concurrency`
         threads). Returns the summary: done, halted, or unfinished. With an `AsyncGateway`, await `arun`."""
-        if isinstance(self.gateway, AsyncGateway):
-            raise TypeError("with an AsyncGateway, use `await campaign.arun()` inside its event loop")
+        self._refuse_async("arun")
         return asyncio.run(self.arun(on_progress))
 
     async def arun(self, on_progress: ProgressCallback | None = None) -> CampaignSummary:
@@ -208,16 +207,24 @@ class Campaign:
                 on_progress(self.journal.counts())
 
     async def _send(self, phones: list[str], text: str, key: str) -> SendReport:
+        report: SendReport = await self._on_gateway("send", phones, text, sender=self.sender, key=key)
+        return report
+
+    async def _on_gateway(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        """Call a Gateway method: awaited on an `AsyncGateway`, in a worker thread on a sync `Gateway`."""
         if isinstance(self.gateway, AsyncGateway):
-            return await self.gateway.send(phones, text, sender=self.sender, key=key)
-        return await asyncio.to_thread(self.gateway.send, phones, text, sender=self.sender, key=key)
+            return await getattr(self.gateway, method)(*args, **kwargs)
+        return await asyncio.to_thread(getattr(self.gateway, method), *args, **kwargs)
+
+    def _refuse_async(self, awaitable: str) -> None:
+        if isinstance(self.gateway, AsyncGateway):
+            raise TypeError(f"with an AsyncGateway, use `await campaign.{awaitable}()` inside its event loop")
 
     # -- reconciliation -----------------------------------------------------------------------------
 
     def reconcile(self) -> int:
         """Ask the provider what became of the recipients whose outcome is unknown (sync `Gateway`)."""
-        if isinstance(self.gateway, AsyncGateway):
-            raise TypeError("with an AsyncGateway, use `await campaign.areconcile()`")
+        self._refuse_async("areconcile")
         return asyncio.run(self.areconcile())
 
     async def areconcile(self) -> int:
@@ -239,10 +246,7 @@ class Campaign:
                     continue
             phones = [phone for _, phone in sent]
             request_key = f"{self.key}-{batch}.0"
-            if isinstance(self.gateway, AsyncGateway):
-                outcomes = await self.gateway.reconcile(request_key, phones)
-            else:
-                outcomes = await asyncio.to_thread(self.gateway.reconcile, request_key, phones)
+            outcomes: list[RecipientOutcome] = await self._on_gateway("reconcile", request_key, phones)
             unknown = {row.seq for row in rows if row.state == "unknown"}
             updates = [
                 (seq, _STATE_OF[o.outcome], phone, o.message_id, o.detail)

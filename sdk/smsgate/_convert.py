@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 import phonenumbers
@@ -22,13 +22,8 @@ __all__ = [
 _SEPARATORS = str.maketrans("", "", " -().\u00a0")
 
 
-def phone_international(value: str, *, field: str = "phone") -> str:
-    """A phone number as international digits without '+' (``380501234567``).
-
-    Accepts E.164 (``+380501234567``), international digits, ``00``-prefixed numbers and the usual
-    separators (spaces, dashes, dots, parentheses). The number must be a possible number of its
-    country according to `phonenumbers`.
-    """
+def _compact(value: str, field: str) -> tuple[str, str]:
+    """A number without separators (``00`` read as ``+``), and its digits without the ``+``."""
     if not isinstance(value, str):
         raise ValidationError(f"{field}: expected a phone number string, got {type(value).__name__}", field=field)
     compact = value.strip().translate(_SEPARATORS)
@@ -37,6 +32,24 @@ def phone_international(value: str, *, field: str = "phone") -> str:
     digits = compact.removeprefix("+")
     if not digits.isdigit() or not digits.isascii():
         raise ValidationError(f"{field}: {value!r} is not a phone number", field=field)
+    return compact, digits
+
+
+def _each(values: Iterable[str], field: str, convert: Callable[..., str]) -> list[str]:
+    """`convert` on every number; a lone string is refused (it would iterate its characters)."""
+    if isinstance(values, str | bytes):
+        raise ValidationError(f"{field}: expected a sequence of phone numbers, not a single string", field=field)
+    return [convert(v, field=f"{field}[{i}]") for i, v in enumerate(values)]
+
+
+def phone_international(value: str, *, field: str = "phone") -> str:
+    """A phone number as international digits without '+' (``380501234567``).
+
+    Accepts E.164 (``+380501234567``), international digits, ``00``-prefixed numbers and the usual
+    separators (spaces, dashes, dots, parentheses). The number must be a possible number of its
+    country according to `phonenumbers`.
+    """
+    _, digits = _compact(value, field)
     if digits.startswith("0"):
         raise ValidationError(
             f"{field}: {value!r} looks like a national number; give it with its country code", field=field
@@ -62,9 +75,7 @@ def _international_digits(digits: str) -> tuple[str | None, str]:
 
 def phones_international(values: Iterable[str], *, field: str = "recipients") -> list[str]:
     """Every number through `phone_international`; a lone string is refused (it would iterate chars)."""
-    if isinstance(values, str | bytes):
-        raise ValidationError(f"{field}: expected a sequence of phone numbers, not a single string", field=field)
-    return [phone_international(v, field=f"{field}[{i}]") for i, v in enumerate(values)]
+    return _each(values, field, phone_international)
 
 
 def positive_int(value: int | str, *, field: str = "id") -> int:
@@ -89,14 +100,7 @@ def phone_israel_local(value: str, *, field: str = "phone") -> str:
     Accepts E.164 (``+972501234567``), ``972501234567``, ``0501234567``, ``501234567`` and the usual
     separators; the number must be a valid Israeli number according to `phonenumbers` (mobile or landline).
     """
-    if not isinstance(value, str):
-        raise ValidationError(f"{field}: expected a phone number string, got {type(value).__name__}", field=field)
-    compact = value.strip().translate(_SEPARATORS)
-    if compact.startswith("00"):
-        compact = "+" + compact[2:]
-    digits = compact.removeprefix("+")
-    if not digits.isdigit() or not digits.isascii():
-        raise ValidationError(f"{field}: {value!r} is not a phone number", field=field)
+    compact, digits = _compact(value, field)
     if compact.startswith("+") or digits.startswith("972"):
         text = "+" + digits
     elif digits.startswith("0"):
@@ -123,9 +127,7 @@ def _israel_local(text: str) -> tuple[str | None, str]:
 
 def phones_israel_local(values: Iterable[str], *, field: str = "phones") -> list[str]:
     """Every number through `phone_israel_local`; a lone string is refused."""
-    if isinstance(values, str | bytes):
-        raise ValidationError(f"{field}: expected a sequence of phone numbers, not a single string", field=field)
-    return [phone_israel_local(v, field=f"{field}[{i}]") for i, v in enumerate(values)]
+    return _each(values, field, phone_israel_local)
 
 
 def datetime_ddmmyy_hhmm(value: datetime, *, field: str = "when") -> str:

@@ -198,7 +198,9 @@ class _GatewayBase:
                     detail=str(exc),
                 )
         size = self._adapter.max_recipients
-        return _Plan(outcomes, [valid[i : i + size] for i in range(0, len(valid), size)])
+        from ._adapters import chunks
+
+        return _Plan(outcomes, chunks(valid, size))
 
     # -- flows (yield provider calls, receive results) -----------------------------------------
 
