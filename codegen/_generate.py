@@ -100,7 +100,30 @@ def _environment() -> jinja2.Environment:
     )
     env.globals.update(render_expr=render_expr, op_locals=_op_locals, header=header)
     env.filters["pyrepr"] = repr
+    env.globals["exception_of"] = exception_of
     return env
+
+
+#: The exception class of each error category, as the documentation names it (smsgate._exceptions).
+_EXCEPTIONS = {
+    "authentication": "AuthenticationError",
+    "permission": "PermissionDeniedError",
+    "invalid_request": "InvalidRequestError",
+    "invalid_recipient": "InvalidRecipientError",
+    "invalid_sender": "InvalidSenderError",
+    "message_too_long": "MessageTooLongError",
+    "insufficient_funds": "InsufficientFundsError",
+    "rate_limit": "RateLimitError",
+    "duplicate": "DuplicateError",
+    "not_found": "NotFoundError",
+    "unavailable": "ProviderUnavailableError",
+    "unknown": "ProviderError",
+}
+
+
+def exception_of(category: str) -> str:
+    """The exception a category raises (the documentation's error tables)."""
+    return _EXCEPTIONS[category]
 
 
 def generate_provider(provider: Provider, out: Path, env: jinja2.Environment) -> None:
@@ -159,6 +182,11 @@ def generate_provider(provider: Provider, out: Path, env: jinja2.Environment) ->
     for name in ("errors.py", "client.py", "__init__.py"):
         text = env.get_template(f"{name}.jinja").render(**context)
         (pkg / name).write_text(text, encoding="utf-8")
+    # The provider's error table and statuses as a Markdown table for the documentation (docs/providers/).
+    docs = out / "docs"
+    docs.mkdir(exist_ok=True)
+    text = env.get_template("errors.md.jinja").render(**context)
+    (docs / f"{provider.id}-errors.md").write_text(text, encoding="utf-8")
 
 
 def generate(out: Path) -> list[Provider]:
