@@ -1,0 +1,5 @@
+"""``python -m smsgate._cli``: the ``smsgate`` command."""
+
+from . import main
+
+main()

@@ -1,0 +1,225 @@
+"""The provider table: everything the command line knows about each provider (its client, credentials,
+wire format, and the functions of `send`, `status`, `balance` and `demo`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ._calls import (
+    BalanceOutput,
+    SendArgs,
+    SendOutput,
+    StatusArgs,
+    StatusRow,
+    _balance_letsads,
+    _balance_smsc,
+    _balance_smsclub,
+    _balance_smsleads,
+    _send_letsads,
+    _send_smsc,
+    _send_smsclub,
+    _send_smsleads,
+    _status_letsads,
+    _status_smsc,
+    _status_smsclub,
+    _status_smsleads,
+)
+from ._demo_run import DemoRun
+from ._demo_tours import _demo_letsads, _demo_smsc, _demo_smsclub, _demo_smsleads
+from ._output import _usage_error
+
+if TYPE_CHECKING:
+    from .._spec import ProviderSpec
+
+
+# ---------------------------------------------------------------------------------------------------
+# The provider table.
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    """A constructor keyword of the provider's client; ``secret`` ones are never echoed."""
+
+    name: str
+    secret: bool
+
+    @property
+    def option(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderEntry:
+    """Everything the command line knows about one provider."""
+
+    id: str
+    display_name: str
+    #: The sync client's name in the `smsgate` namespace; its keyword arguments are the credentials.
+    client_class: str
+    #: The generated module holding ``SPEC`` (its codec validates documents).
+    spec_module: str
+    #: "xml" (XSD: the codec's ``validate``) or "json" (JSON Schema: the codec's ``check``).
+    wire_format: str
+    credentials: tuple[Credential, ...]
+    #: The `smsgate demo` steps of this provider.
+    demo: Callable[[DemoRun], None]
+    send: Callable[[Any, SendArgs], SendOutput]
+    status: Callable[[Any, StatusArgs], list[StatusRow]]
+    balance: Callable[[Any], BalanceOutput]
+    #: The alternative sets of credentials the client takes (SMSC: login + password, or an API key);
+    #: empty: all of `credentials`.
+    credential_sets: tuple[tuple[str, ...], ...] = ()
+
+    def env_var(self, credential: Credential) -> str:
+        return f"SMSGATE_{self.id.upper()}_{credential.name.upper()}"
+
+    def spec(self) -> ProviderSpec:
+        spec: ProviderSpec = importlib.import_module(self.spec_module).SPEC
+        return spec
+
+    def sets(self) -> tuple[tuple[str, ...], ...]:
+        return self.credential_sets or (tuple(c.name for c in self.credentials),)
+
+    def credential(self, name: str) -> Credential:
+        return next(c for c in self.credentials if c.name == name)
+
+    def json_schema(self) -> dict[str, Any]:
+        """The provider's JSON Schema document (JSON providers only)."""
+        from importlib.resources import files
+
+        package = self.spec_module.rpartition(".")[0]
+        document: dict[str, Any] = json.loads((files(package) / f"{self.id}.schema.json").read_text("utf-8"))
+        return document
+
+    def sync_client(self, credentials: Mapping[str, str], **options: Any) -> Any:
+        import smsgate
+
+        cls = getattr(smsgate, self.client_class)
+        return cls(**credentials, **options)
+
+
+def _describe_set(entry: ProviderEntry, names: Sequence[str]) -> str:
+    return " and ".join(entry.credential(n).option for n in names)
+
+
+def _resolve_credentials(entry: ProviderEntry, given: Mapping[str, str | None]) -> dict[str, str]:
+    """Options first, then ``SMSGATE_<PROVIDER>_<NAME>``; a missing one is a usage error.
+
+    With alternative sets (SMSC), the options given pick the set; without options, the first complete
+    set wins. Values are never part of a message, only option and variable names.
+    """
+    known = {c.name for c in entry.credentials}
+    foreign = [name for name, value in given.items() if value and name not in known]
+    if foreign:
+        takes = ", ".join(c.option for c in entry.credentials)
+        _usage_error(
+            f"{entry.display_name} takes {takes}; not " + ", ".join("--" + n.replace("_", "-") for n in foreign)
+        )
+    values: dict[str, str] = {}
+    for credential in entry.credentials:
+        value = given.get(credential.name) or os.environ.get(entry.env_var(credential), "")
+        if value:
+            values[credential.name] = value
+    from_options = {name for name, value in given.items() if value}
+    sets = entry.sets()
+    candidates = [s for s in sets if from_options <= set(s)]
+    if not candidates:
+        _usage_error(
+            f"{entry.display_name}: give either " + ", or ".join(_describe_set(entry, s) for s in sets) + ", not both"
+        )
+    for names in candidates:
+        if all(n in values for n in names):
+            return {n: values[n] for n in names}
+
+    def missing(names: Sequence[str]) -> str:
+        return "; ".join(
+            f"{entry.credential(n).option} or {entry.env_var(entry.credential(n))}" for n in names if n not in values
+        )
+
+    if len(candidates) == 1:
+        _usage_error(f"{entry.display_name} needs credentials: give {missing(candidates[0])}")
+    _usage_error(f"{entry.display_name} needs credentials: give " + ", or ".join(f"({missing(s)})" for s in candidates))
+
+
+def _secret_values(entry: ProviderEntry, given: Mapping[str, str | None]) -> list[str]:
+    """Every secret the command could see (options and variables, used or not): redacted from all output."""
+    found = []
+    for credential in entry.credentials:
+        if credential.secret:
+            found += [v for v in (given.get(credential.name), os.environ.get(entry.env_var(credential))) if v]
+    return found
+
+
+def _entry(provider: str) -> ProviderEntry:
+    try:
+        return PROVIDERS[provider.lower()]
+    except KeyError:
+        _usage_error(f"unknown provider {provider!r}; choose one of: {', '.join(PROVIDERS)}")
+
+
+PROVIDERS: dict[str, ProviderEntry] = {
+    entry.id: entry
+    for entry in (
+        ProviderEntry(
+            id="letsads",
+            display_name="LetsAds",
+            client_class="LetsAds",
+            spec_module="smsgate_generated.letsads.client",
+            wire_format="xml",
+            credentials=(Credential("login", secret=False), Credential("password", secret=True)),
+            demo=_demo_letsads,
+            send=_send_letsads,
+            status=_status_letsads,
+            balance=_balance_letsads,
+        ),
+        ProviderEntry(
+            id="smsleads",
+            display_name="SMSLeads",
+            client_class="SmsLeads",
+            spec_module="smsgate_generated.smsleads.client",
+            wire_format="xml",
+            credentials=(Credential("username", secret=False), Credential("token", secret=True)),
+            demo=_demo_smsleads,
+            send=_send_smsleads,
+            status=_status_smsleads,
+            balance=_balance_smsleads,
+        ),
+        ProviderEntry(
+            id="smsclub",
+            display_name="SMSClub",
+            client_class="SmsClub",
+            spec_module="smsgate_generated.smsclub.client",
+            wire_format="json",
+            credentials=(Credential("token", secret=True),),
+            demo=_demo_smsclub,
+            send=_send_smsclub,
+            status=_status_smsclub,
+            balance=_balance_smsclub,
+        ),
+        ProviderEntry(
+            id="smsc",
+            display_name="SMSC",
+            client_class="Smsc",
+            spec_module="smsgate_generated.smsc.client",
+            wire_format="json",
+            credentials=(
+                Credential("login", secret=False),
+                Credential("password", secret=True),
+                Credential("api_key", secret=True),
+            ),
+            credential_sets=(("login", "password"), ("api_key",)),
+            demo=_demo_smsc,
+            send=_send_smsc,
+            status=_status_smsc,
+            balance=_balance_smsc,
+        ),
+    )
+}
+DEFAULT_PROVIDER = "letsads"
