@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Final, TypedDict
 
 from smsgate.emulator._clock import Clock
+from smsgate.emulator._inbox import Inbox
 from smsgate.emulator._letsads import LETSADS_DEFAULT_SEED, LetsAds, LetsAdsSeed
 from smsgate.emulator._server import (
     CONTROL_PREFIX,
@@ -146,6 +147,14 @@ class Emulator:
         self._faults = Faults(list(self._providers))
         self._requests = RequestLog()
         self._stopped = threading.Event()
+        self._inbox = Inbox(
+            providers=self._providers,
+            clock=self._clock,
+            faults=self._faults,
+            lock=self._lock,
+            reset=self.reset,
+            inject=self._inject_from_json,
+        )
         self._server = HttpServer(
             providers=self._providers,
             faults=self._faults,
@@ -155,18 +164,22 @@ class Emulator:
             control=self._control,
             host=host,
             port=port,
+            web=self._inbox.handle,
+            observer=self._inbox,
         )
 
     # -- lifecycle -------------------------------------------------------------------------------------------
 
     def start(self) -> Emulator:
         """Start serving from a background daemon thread; return self. Raises RuntimeError when running."""
+        self._inbox.reopen()
         self._server.start()
         self._stopped.clear()
         return self
 
     def stop(self) -> None:
         """Stop serving and close every connection. Idempotent; `start` may be called again afterwards."""
+        self._inbox.close()
         self._server.stop()
         self._stopped.set()
 
@@ -200,6 +213,11 @@ class Emulator:
         """``http://127.0.0.1:PORT``. Raises RuntimeError when not running."""
         host, port = self._server.address
         return f"http://{host}:{port}"
+
+    @property
+    def inbox_url(self) -> str:
+        """The inbox page, ``http://127.0.0.1:PORT/``: every message the providers received, live in a browser."""
+        return f"{self.url}/"
 
     def base_url(self, provider: str) -> str:
         """The URL an SDK client of `provider` uses as ``base_url``, e.g. ``http://127.0.0.1:PORT/letsads``."""
@@ -260,6 +278,7 @@ class Emulator:
                 provider.reset()
             self._faults.clear()
             self._requests.clear()
+            self._inbox.clear()
         self._server.interrupt_delays()
 
     def state(self) -> dict[str, object]:

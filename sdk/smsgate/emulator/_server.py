@@ -35,22 +35,28 @@ from smsgate.emulator._clock import Clock
 
 __all__ = [
     "CONTROL_PREFIX",
+    "INBOX_PREFIX",
     "MAX_BODY_BYTES",
     "Fault",
     "FaultKind",
     "Faults",
     "HttpServer",
+    "Observer",
     "Provider",
     "RecordedRequest",
     "Reply",
     "Request",
     "RequestLog",
+    "Stream",
+    "check_web_request",
 ]
 
 logger = logging.getLogger("smsgate.emulator")
 
 #: Path prefix of the emulator's own JSON control endpoints.
 CONTROL_PREFIX = "/_emulator"
+#: Path prefix of the inbox page's files and JSON API (the page itself is ``/``).
+INBOX_PREFIX = "/_inbox"
 #: Request bodies larger than this are refused with HTTP 413 before they are read.
 MAX_BODY_BYTES = 4 << 20
 #: Idle keep-alive connections are closed after this many seconds.
@@ -484,11 +490,72 @@ class RequestLog:
 # The HTTP server
 
 
+@dataclass(frozen=True, slots=True)
+class Stream:
+    """A streamed reply (server-sent events): the headers, then each chunk as the iterator yields it."""
+
+    headers: tuple[tuple[str, str], ...]
+    chunks: Iterator[bytes]
+
+
+class Observer(Protocol):
+    """Watches provider requests (the inbox): `mark` before the handler runs, `record` after; both under
+    the state lock."""
+
+    def mark(self, provider: str) -> int: ...
+
+    def record(
+        self, request: Request, reply: Reply | None, status: int | None, fault: FaultKind | None, before: int
+    ) -> None: ...
+
+
+def _loopback_host(header: str) -> bool:
+    """Whether a ``Host``/``Origin`` authority names this machine (loopback name or address, any port)."""
+    name = header.strip().lower()
+    if name.startswith("["):
+        name = name[1:].split("]", 1)[0]
+    elif name.count(":") == 1:
+        name = name.split(":", 1)[0]
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def check_web_request(method: str, headers: Mapping[str, str], *, json_only: bool) -> tuple[int, str] | None:
+    """Why a request to the inbox page, its API or the control endpoints is refused, or None.
+
+    - ``Host`` must be a loopback name or address (a DNS-rebinding page carries its own host name);
+    - a state-changing method (not GET/HEAD/OPTIONS) must not come from another origin: an ``Origin`` other
+      than this server's, or ``Sec-Fetch-Site: cross-site``;
+    - with `json_only`, a state-changing request must carry a JSON body, which a page of another origin
+      cannot send without a CORS preflight (never granted here).
+    """
+    host = headers.get("host", "")
+    if not host or not _loopback_host(host):
+        return 403, "the emulator's page and control API answer loopback host names only (localhost, 127.0.0.1, [::1])"
+    if method in ("GET", "HEAD", "OPTIONS"):
+        return None
+    origin = headers.get("origin")
+    if origin is not None:
+        authority = urlsplit(origin).netloc.lower()
+        if origin == "null" or authority != host.strip().lower():
+            return 403, "cross-origin requests may not change the emulator"
+    if headers.get("sec-fetch-site", "").lower() == "cross-site":
+        return 403, "cross-site requests may not change the emulator"
+    if json_only and not headers.get("content-type", "").lower().startswith("application/json"):
+        return 415, "state-changing requests take a JSON body (Content-Type: application/json)"
+    return None
+
+
 @dataclass(slots=True)
 class _Action:
     """What the connection handler does with a processed request."""
 
     reply: Reply | None = None
+    stream: Stream | None = None
     reset: bool = False
     delay: float | None = None
     cut: int | None = None  # declare the full Content-Length but write only this many bytes, then close
@@ -687,11 +754,28 @@ class _Handler(BaseHTTPRequestHandler):
         if action.delay is not None:
             self.server.app.sleep(action.delay)
             raise _AbortConnectionError
+        if action.stream is not None:
+            self._write_stream(action.stream)
+            return
         assert action.reply is not None
         if action.cut is not None:
             self._write(action.reply, close=True, cut=action.cut)
         else:
             self._write(action.reply)
+
+    def _write_stream(self, stream: Stream) -> None:
+        self.send_response(200)
+        for name, value in stream.headers:
+            self.send_header(name, value)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        try:
+            for chunk in stream.chunks:
+                self.wfile.write(chunk)
+                self.wfile.flush()
+        except OSError:
+            pass  # the page went away
 
     def _write(self, reply: Reply, *, close: bool = False, cut: int | None = None) -> None:
         self.send_response(reply.status)
@@ -714,6 +798,8 @@ class HttpServer:
         clock: the emulated clock (request times in the log).
         lock: the state lock; held while a provider handles a request.
         control: handles requests under ``/_emulator``; receives the path after that prefix.
+        web: answers ``/`` and ``/_inbox/…`` (the inbox page and its API), if given.
+        observer: told of every provider request (the inbox), if given.
         host: a loopback address (``127.0.0.1`` or another ``127.x`` address, or ``localhost``).
         port: the TCP port; 0 picks a free one.
     """
@@ -729,6 +815,8 @@ class HttpServer:
         control: Callable[[Request], Reply],
         host: str = "127.0.0.1",
         port: int = 0,
+        web: Callable[[Request], Reply | Stream] | None = None,
+        observer: Observer | None = None,
     ) -> None:
         if not _host_is_loopback(host):
             raise ValueError(f"the emulator binds loopback addresses only (127.0.0.0/8, localhost), not {host!r}")
@@ -740,6 +828,8 @@ class HttpServer:
         self._clock = clock
         self._lock = lock
         self._control = control
+        self._web = web
+        self._observer = observer
         self._host = "127.0.0.1" if host == "localhost" else host
         self._port = port
         self._server: _Server | None = None
@@ -807,8 +897,14 @@ class HttpServer:
         path = split.path or "/"
         query = {key: tuple(values) for key, values in parse_qs(split.query, keep_blank_values=True).items()}
         if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
+            refused = check_web_request(method, headers, json_only=False)
+            if refused is not None:
+                return _Action(reply=_plain(*refused))
             request = Request("_emulator", method, path[len(CONTROL_PREFIX) :], headers, query, body)
             return _Action(reply=self._control(request))
+        if self._web is not None and (path in ("/", "/index.html") or path.startswith(INBOX_PREFIX + "/")):
+            answer = self._web(Request("_inbox", method, path, headers, query, body))
+            return _Action(stream=answer) if isinstance(answer, Stream) else _Action(reply=answer)
         name = path.split("/", 2)[1]
         provider = self._providers.get(name)
         if provider is None:
@@ -817,6 +913,7 @@ class HttpServer:
         received = self._clock.now()
         with self._lock:
             fault = self._faults.take(name)
+            before = self._observer.mark(name) if self._observer is not None else 0
             handled = fault is None or not fault.before_handler
             reply = provider.handle(request) if handled else None
             operation = reply.operation if reply is not None else provider.peek_operation(request)
@@ -835,6 +932,9 @@ class HttpServer:
                     outcome=None if reply is None else reply.outcome,
                 )
             )
+            if self._observer is not None:
+                status = None if action.reply is None else action.reply.status
+                self._observer.record(request, reply, status, None if fault is None else fault.kind, before)
         return action
 
     @staticmethod
