@@ -16,6 +16,7 @@ from typing import Any
 
 import jinja2
 
+from ._fastpath import emit_fastpath
 from ._manifest import ManifestError, Operation, Provider, load_provider
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -187,6 +188,8 @@ def generate_provider(provider: Provider, out: Path, env: jinja2.Environment) ->
     docs.mkdir(exist_ok=True)
     text = env.get_template("errors.md.jinja").render(**context)
     (docs / f"{provider.id}-errors.md").write_text(text, encoding="utf-8")
+    # Fast paths compiled from the schema (encoders/decoders or JSON checks), xsdata/jsonschema the reference.
+    emit_fastpath(provider, pkg, env, rel)
 
 
 def generate(out: Path) -> list[Provider]:
@@ -197,6 +200,8 @@ def generate(out: Path) -> list[Provider]:
         generate_provider(provider, out, env)
     text = env.get_template("package_init.py.jinja").render(providers=providers)
     (out / PACKAGE / "__init__.py").write_text(text, encoding="utf-8")
+    # PEP 561: the installed package is typed (without it, mypy sees every generated client as Any).
+    (out / PACKAGE / "py.typed").write_text("", encoding="utf-8")
     ruff = _tool("ruff")
     config = str(ROOT / "pyproject.toml")
     # Only safe, mechanical fixes (import order, unused imports, union order) so generated/ is lint-clean.

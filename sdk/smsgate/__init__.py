@@ -46,8 +46,9 @@ if TYPE_CHECKING:
     from smsgate_generated.smsleads.errors import SmsLeadsStatus
 
     from . import emulator
-    from ._campaign import Campaign, CampaignSummary
+    from ._campaign import Campaign, CampaignSummary, HaltReason
     from ._gateway import AsyncGateway, DeliveryStatus, Gateway, Outcome, RecipientOutcome, SendReport
+    from ._journal import Journal, JournalCounts
     from ._providers.smsleads import BulkMessage, Contact, Recipient, UnsubscribeOption
     from ._results import (
         Balance,
@@ -74,8 +75,10 @@ if TYPE_CHECKING:
         SmscSubclientStatsLine,
         SubAccountBalance,
     )
+    from ._segments import Encoding, Segments
 
-__version__ = "0.1.0"
+    #: The installed distribution's version (``smsgate --version``), read from its metadata on first use.
+    __version__: str
 
 __all__ = [
     "NOT_GIVEN",
@@ -101,13 +104,17 @@ __all__ = [
     "DeliveryState",
     "DeliveryStatus",
     "DuplicateError",
+    "Encoding",
     "ErrorCategory",
     "Gateway",
+    "HaltReason",
     "IncomingMessage",
     "InsufficientFundsError",
     "InvalidRecipientError",
     "InvalidRequestError",
     "InvalidSenderError",
+    "Journal",
+    "JournalCounts",
     "LetsAds",
     "LetsAdsStatus",
     "MessageStatus",
@@ -124,6 +131,7 @@ __all__ = [
     "RejectedRecipient",
     "ReplyLostError",
     "ResponseFormatError",
+    "Segments",
     "SendReport",
     "SendResult",
     "SentMessage",
@@ -200,12 +208,28 @@ _LAZY = {
     "RecipientOutcome": "smsgate._gateway",
     "Outcome": "smsgate._gateway",
     "DeliveryStatus": "smsgate._gateway",
+    "HaltReason": "smsgate._campaign",
+    "Journal": "smsgate._journal",
+    "JournalCounts": "smsgate._journal",
+    "Encoding": "smsgate._segments",
+    "Segments": "smsgate._segments",
 }
 _SUBMODULES = {"emulator", "testing"}
 
 
+def _version() -> str:
+    import importlib.metadata  # ~35 ms: only when asked
+
+    try:
+        return importlib.metadata.version("smsgate")
+    except importlib.metadata.PackageNotFoundError:  # a source tree on sys.path, not installed
+        return "0+unknown"
+
+
 def __getattr__(name: str) -> Any:
-    if name in _LAZY:
+    if name == "__version__":
+        value: Any = _version()
+    elif name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name]), name)
     elif name in _SUBMODULES:
         value = importlib.import_module(f"{__name__}.{name}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import logging
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
@@ -14,6 +15,7 @@ from typing import Any, ClassVar, Self, TypeVar
 import httpx
 
 from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, USER_AGENT
+from ._env import BASE_URL, env_value
 from ._exceptions import (
     ConnectFailedError,
     DuplicateError,
@@ -60,6 +62,8 @@ class BaseClient:
     """State and I/O-free logic shared by every provider client, sync and async."""
 
     _spec: ClassVar[ProviderSpec]
+    #: Whether `close()` closes the HTTP client (False for the caller's own and for `with_options` copies).
+    _owns_client: bool
 
     def __init__(
         self,
@@ -76,7 +80,8 @@ class BaseClient:
         # Not given: the provider's documented rate (its manifest's `rate_limit`); None: no client-side limit.
         rate = self._spec.rate_limit if isinstance(rate_limit, NotGiven) else rate_limit
         self._limiter = RateLimiter(rate) if rate is not None else None
-        self.base_url = (base_url or self._spec.base_url).rstrip("/")
+        # Not given: SMSGATE_<PROVIDER>_BASE_URL (smsgate._env), then the provider's documented URL.
+        self.base_url = (base_url or env_value(self._spec.id, BASE_URL) or self._spec.base_url).rstrip("/")
         self.timeout = DEFAULT_TIMEOUT if timeout is None else httpx.Timeout(timeout)
         self.max_retries = max_retries
         self._redact = Redactor(secrets)
@@ -87,6 +92,25 @@ class BaseClient:
     @property
     def provider(self) -> str:
         return self._spec.id
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Self:
+        """A copy of this client with another timeout and/or retry budget, sharing its connection pool, its
+        credentials and its rate limit (``client.with_options(timeout=5).send(...)``). Closing the copy
+        leaves the pool open: the original owns it."""
+        if not isinstance(max_retries, NotGiven) and max_retries < 0:
+            raise ValueError("max_retries must be >= 0")
+        clone = copy.copy(self)
+        clone._owns_client = False
+        if not isinstance(timeout, NotGiven):
+            clone.timeout = httpx.Timeout(timeout)
+        if not isinstance(max_retries, NotGiven):
+            clone.max_retries = max_retries
+        return clone
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self._redact(self.base_url)!r})"
@@ -107,11 +131,18 @@ class BaseClient:
                 provider=self._spec.id,
             ) from None
 
-    def _build_request(self, client: httpx.Client | httpx.AsyncClient, prepared: Prepared[Any]) -> httpx.Request:
+    def _build_request(
+        self,
+        client: httpx.Client | httpx.AsyncClient,
+        prepared: Prepared[Any],
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+    ) -> httpx.Request:
         op = prepared.operation
         url = self.base_url + op.path if op.path else self.base_url
         headers = {**self._headers, **self._auth_headers(), **prepared.headers}
-        return client.build_request(op.method, url, content=prepared.content, headers=headers, timeout=self.timeout)
+        # A per-call timeout wins over the client's (which is the http_client's own when one was given).
+        timeout = self.timeout if isinstance(timeout, NotGiven) else httpx.Timeout(timeout)
+        return client.build_request(op.method, url, content=prepared.content, headers=headers, timeout=timeout)
 
     # -- interpreting ---------------------------------------------------------------------------
 
@@ -315,6 +346,8 @@ class SyncClient(BaseClient):
             rate_limit=rate_limit,
         )
         self._owns_client = http_client is None
+        if http_client is not None and timeout is None:
+            self.timeout = http_client.timeout  # the caller's client is used as given, its timeout included
         self._client = http_client if http_client is not None else httpx.Client(timeout=self.timeout)
 
     @contextlib.contextmanager
@@ -331,8 +364,8 @@ class SyncClient(BaseClient):
         finally:
             limiter.release(time.monotonic())
 
-    def _execute(self, prepared: Prepared[R]) -> R:
-        request = self._build_request(self._client, prepared)
+    def _execute(self, prepared: Prepared[R], *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN) -> R:
+        request = self._build_request(self._client, prepared, timeout)
         attempt = 0
         call = _CallState(time.monotonic())
         while True:
@@ -402,6 +435,8 @@ class AsyncClient(BaseClient):
             rate_limit=rate_limit,
         )
         self._owns_client = http_client is None
+        if http_client is not None and timeout is None:
+            self.timeout = http_client.timeout  # the caller's client is used as given, its timeout included
         self._client = http_client if http_client is not None else httpx.AsyncClient(timeout=self.timeout)
 
     @contextlib.asynccontextmanager
@@ -419,8 +454,8 @@ class AsyncClient(BaseClient):
         finally:
             limiter.release(time.monotonic())
 
-    async def _execute(self, prepared: Prepared[R]) -> R:
-        request = self._build_request(self._client, prepared)
+    async def _execute(self, prepared: Prepared[R], *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN) -> R:
+        request = self._build_request(self._client, prepared, timeout)
         attempt = 0
         call = _CallState(time.monotonic())
         while True:

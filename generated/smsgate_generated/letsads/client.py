@@ -16,10 +16,11 @@ from smsgate import _convert
 from smsgate._base_client import AsyncClient, BaseClient, SyncClient
 from smsgate._codecs import XmlCodec
 from smsgate._constants import DEFAULT_MAX_RETRIES
+from smsgate._env import missing_credentials_message, resolve_credentials
 from smsgate._providers import letsads as _hooks
 from smsgate._results import Balance, MessageStatus, SendResult
 from smsgate._spec import Operation, Prepared, ProviderSpec
-from smsgate._types import Secret
+from smsgate._types import NOT_GIVEN, NotGiven, Secret
 
 from .errors import ERRORS, LetsAdsStatus
 from .models import Auth, Empty, Message, Request, Response
@@ -64,13 +65,27 @@ class _LetsAdsBase(BaseClient):
 
     _spec = SPEC
 
-    def _set_credentials(self, login: str, password: str) -> None:
+    def _set_credentials(self, login: str | None, password: str | None) -> list[str]:
+        """Check and keep the credentials; returns the secret values, for the redactor."""
+        # Arguments not given come from SMSGATE_LETSADS_<ARGUMENT> (smsgate._env).
+        found = resolve_credentials(
+            SPEC.id,
+            {
+                "login": login,
+                "password": password,
+            },
+        )
+        login = found["login"]
+        password = found["password"]
+        if login is None or password is None:
+            raise TypeError(missing_credentials_message("LetsAds", SPEC.id, ["login", "password"]))
         if not isinstance(login, str) or not login:
             raise TypeError("LetsAds: `login` must be a non-empty str")
         if not isinstance(password, str) or not password:
             raise TypeError("LetsAds: `password` must be a non-empty str")
         self.login = login
         self._password = Secret(password)
+        return [s for s in (password,) if s]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, login={self.login!r})"
@@ -125,35 +140,46 @@ class LetsAds(_LetsAdsBase, SyncClient):
     def __init__(
         self,
         *,
-        login: str,
-        password: str,
+        login: str | None = None,
+        password: str | None = None,
         base_url: str | None = None,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
     ) -> None:
         """Args:
-        login: The account's phone number in international digits, as 380501234567.
-        password: The account password (a secret: never logged, never in a repr).
-        base_url: Defaults to https://api.letsads.com (also documented: https://letsads.com/api).
+        login: The account's phone number in international digits, as 380501234567. Not given: ``SMSGATE_LETSADS_LOGIN``.
+        password: The account password (a secret: never logged, never in a repr). Not given: ``SMSGATE_LETSADS_PASSWORD``.
+        base_url: Not given: ``SMSGATE_LETSADS_BASE_URL``, else https://api.letsads.com (also documented: https://letsads.com/api).
         timeout: Seconds or an `httpx.Timeout`; default 30 s, 5 s to connect.
         max_retries: Retries of a failed request where a retry is safe (default 2).
         http_client: An `httpx.Client` you built; it is used as given and not closed by `close()`.
         """
-        self._set_credentials(login, password)
+        secrets = self._set_credentials(login, password)
         super().__init__(
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
-            secrets=[s for s in (password,) if s],
+            secrets=secrets,
         )
 
-    def balance(self) -> Balance:
-        """The account balance in the account's currency."""
-        return self._execute(self._prepare_balance())
+    def balance(self, *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN) -> Balance:
+        """The account balance in the account's currency.
 
-    def send(self, recipients: Sequence[str], text: str, *, sender: str) -> SendResult:
+        Args:
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
+        """
+        return self._execute(self._prepare_balance(), timeout=timeout)
+
+    def send(
+        self,
+        recipients: Sequence[str],
+        text: str,
+        *,
+        sender: str,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+    ) -> SendResult:
         """Send one text to 1..50 recipients; returns one message id per recipient, in order.
 
         LetsAds sends all or nothing: a bad number, an unknown sender or too little money rejects the whole
@@ -163,18 +189,22 @@ class LetsAds(_LetsAdsBase, SyncClient):
             recipients: 1..50 phone numbers: E.164 ('+380501234567') or international digits ('380501234567').
             text: The message: 1..459 characters, or 1..402 when it holds any character outside GSM-7 (e.g. Cyrillic).
             sender: A sender name registered for the account (1..11 characters).
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_send(recipients=recipients, text=text, sender=sender))
+        return self._execute(self._prepare_send(recipients=recipients, text=text, sender=sender), timeout=timeout)
 
-    def status(self, message_id: int | str) -> MessageStatus[LetsAdsStatus]:
+    def status(
+        self, message_id: int | str, *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
+    ) -> MessageStatus[LetsAdsStatus]:
         """The delivery status of one message.
 
         LetsAds advises a first check about 10 minutes after sending and a second about 3 hours later.
 
         Args:
             message_id: A message id returned by `send`.
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_status(message_id=message_id))
+        return self._execute(self._prepare_status(message_id=message_id), timeout=timeout)
 
 
 class AsyncLetsAds(_LetsAdsBase, AsyncClient):
@@ -183,28 +213,39 @@ class AsyncLetsAds(_LetsAdsBase, AsyncClient):
     def __init__(
         self,
         *,
-        login: str,
-        password: str,
+        login: str | None = None,
+        password: str | None = None,
         base_url: str | None = None,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         """Args: as `LetsAds`; `http_client` is an `httpx.AsyncClient`."""
-        self._set_credentials(login, password)
+        secrets = self._set_credentials(login, password)
         super().__init__(
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
-            secrets=[s for s in (password,) if s],
+            secrets=secrets,
         )
 
-    async def balance(self) -> Balance:
-        """The account balance in the account's currency."""
-        return await self._execute(self._prepare_balance())
+    async def balance(self, *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN) -> Balance:
+        """The account balance in the account's currency.
 
-    async def send(self, recipients: Sequence[str], text: str, *, sender: str) -> SendResult:
+        Args:
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
+        """
+        return await self._execute(self._prepare_balance(), timeout=timeout)
+
+    async def send(
+        self,
+        recipients: Sequence[str],
+        text: str,
+        *,
+        sender: str,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+    ) -> SendResult:
         """Send one text to 1..50 recipients; returns one message id per recipient, in order.
 
         LetsAds sends all or nothing: a bad number, an unknown sender or too little money rejects the whole
@@ -214,15 +255,19 @@ class AsyncLetsAds(_LetsAdsBase, AsyncClient):
             recipients: 1..50 phone numbers: E.164 ('+380501234567') or international digits ('380501234567').
             text: The message: 1..459 characters, or 1..402 when it holds any character outside GSM-7 (e.g. Cyrillic).
             sender: A sender name registered for the account (1..11 characters).
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_send(recipients=recipients, text=text, sender=sender))
+        return await self._execute(self._prepare_send(recipients=recipients, text=text, sender=sender), timeout=timeout)
 
-    async def status(self, message_id: int | str) -> MessageStatus[LetsAdsStatus]:
+    async def status(
+        self, message_id: int | str, *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
+    ) -> MessageStatus[LetsAdsStatus]:
         """The delivery status of one message.
 
         LetsAds advises a first check about 10 minutes after sending and a second about 3 hours later.
 
         Args:
             message_id: A message id returned by `send`.
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_status(message_id=message_id))
+        return await self._execute(self._prepare_status(message_id=message_id), timeout=timeout)

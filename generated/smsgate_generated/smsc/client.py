@@ -20,6 +20,7 @@ from smsgate import _convert
 from smsgate._base_client import AsyncClient, BaseClient, SyncClient
 from smsgate._codecs import FormCodec
 from smsgate._constants import DEFAULT_MAX_RETRIES
+from smsgate._env import resolve_credentials
 from smsgate._providers import smsc as _hooks
 from smsgate._results import (
     SmscBalance,
@@ -31,7 +32,7 @@ from smsgate._results import (
     SmscSubclientStats,
 )
 from smsgate._spec import Operation, Prepared, ProviderSpec
-from smsgate._types import Secret
+from smsgate._types import NOT_GIVEN, NotGiven, Secret
 
 from .errors import ERRORS, SmscStatus
 from .models import (
@@ -154,7 +155,21 @@ class _SmscBase(BaseClient):
 
     _spec = SPEC
 
-    def _set_credentials(self, login: str | None, password: str | None, api_key: str | None) -> None:
+    def _set_credentials(self, login: str | None, password: str | None, api_key: str | None) -> list[str]:
+        """Check and keep the credentials; returns the secret values, for the redactor."""
+        # Arguments not given come from SMSGATE_SMSC_<ARGUMENT> (smsgate._env).
+        found = resolve_credentials(
+            SPEC.id,
+            {
+                "login": login,
+                "password": password,
+                "api_key": api_key,
+            },
+            sets=(("login", "password"), ("api_key",)),
+        )
+        login = found["login"]
+        password = found["password"]
+        api_key = found["api_key"]
         if login is not None and (not isinstance(login, str) or not login):
             raise TypeError("Smsc: `login` must be a non-empty str")
         if password is not None and (not isinstance(password, str) or not password):
@@ -174,10 +189,21 @@ class _SmscBase(BaseClient):
             {"login", "password"},
             {"api_key"},
         ):
-            raise TypeError("Smsc: give exactly one of (login, password) or (api_key)")
+            raise TypeError(
+                "Smsc: give exactly one of (login, password) or (api_key)"
+                ", or set SMSGATE_SMSC_LOGIN and SMSGATE_SMSC_PASSWORD or SMSGATE_SMSC_API_KEY"
+            )
         self.login = login
         self._password = None if password is None else Secret(password)
         self._api_key = None if api_key is None else Secret(api_key)
+        return [
+            s
+            for s in (
+                password,
+                api_key,
+            )
+            if s
+        ]
 
     def _auth_fields(self) -> Mapping[str, str]:
         fields: dict[str, str] = {}
@@ -507,33 +533,30 @@ class Smsc(_SmscBase, SyncClient):
         http_client: httpx.Client | None = None,
     ) -> None:
         """Args:
-        login: The account login (with `password`).
-        password: The account password, or its lower-case hex MD5 (a secret: never logged, never in a repr).
-        api_key: An API key instead of login and password (a secret).
-        base_url: Defaults to https://smsc.ru (also documented: https://smscentre.com, https://www2.smsc.ru).
+        login: The account login (with `password`). Not given: ``SMSGATE_SMSC_LOGIN``.
+        password: The account password, or its lower-case hex MD5 (a secret: never logged, never in a repr). Not given: ``SMSGATE_SMSC_PASSWORD``.
+        api_key: An API key instead of login and password (a secret). Not given: ``SMSGATE_SMSC_API_KEY``.
+        base_url: Not given: ``SMSGATE_SMSC_BASE_URL``, else https://smsc.ru (also documented: https://smscentre.com, https://www2.smsc.ru).
         timeout: Seconds or an `httpx.Timeout`; default 30 s, 5 s to connect.
         max_retries: Retries of a failed request where a retry is safe (default 2).
         http_client: An `httpx.Client` you built; it is used as given and not closed by `close()`.
         """
-        self._set_credentials(login, password, api_key)
+        secrets = self._set_credentials(login, password, api_key)
         super().__init__(
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
-            secrets=[
-                s
-                for s in (
-                    password,
-                    api_key,
-                )
-                if s
-            ],
+            secrets=secrets,
         )
 
-    def balance(self) -> SmscBalance:
-        """The account balance and currency (balance.php, cur=1); negative on an account with credit."""
-        return self._execute(self._prepare_balance())
+    def balance(self, *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN) -> SmscBalance:
+        """The account balance and currency (balance.php, cur=1); negative on an account with credit.
+
+        Args:
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
+        """
+        return self._execute(self._prepare_balance(), timeout=timeout)
 
     def change_subclient(
         self,
@@ -547,6 +570,7 @@ class Smsc(_SmscBase, SyncClient):
         email: str | None = None,
         phone: str | None = None,
         flags: Mapping[int, bool] | None = None,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> None:
         """Change a sub-client (users.php, chg=1): only the arguments given are changed.
 
@@ -562,6 +586,7 @@ class Smsc(_SmscBase, SyncClient):
             email: A new e-mail address.
             phone: A new phone number.
             flags: Option flags `fl[N]`, as for `create_subclient`.
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
         return self._execute(
             self._prepare_change_subclient(
@@ -574,7 +599,8 @@ class Smsc(_SmscBase, SyncClient):
                 email=email,
                 phone=phone,
                 flags=flags,
-            )
+            ),
+            timeout=timeout,
         )
 
     def create_subclient(
@@ -586,6 +612,7 @@ class Smsc(_SmscBase, SyncClient):
         email: str | None = None,
         phone: str | None = None,
         flags: Mapping[int, bool] | None = None,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> SmscSubclient:
         """Create a sub-client (users.php, add=1); returns the id SMSC assigned.
 
@@ -599,11 +626,13 @@ class Smsc(_SmscBase, SyncClient):
             email: The sub-client's e-mail address.
             phone: The sub-client's phone number.
             flags: Option flags `fl[N]`, e.g. {29: True}: may use the parent's sender IDs; {8: True} / {9: True}: forward incoming SMS.
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
         return self._execute(
             self._prepare_create_subclient(
                 login=login, password=password, account_type=account_type, email=email, phone=phone, flags=flags
-            )
+            ),
+            timeout=timeout,
         )
 
     def estimate(
@@ -614,6 +643,7 @@ class Smsc(_SmscBase, SyncClient):
         sender: str | None = None,
         translit: int | None = None,
         max_parts: int | None = None,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> SmscEstimate:
         """What a send would cost, and in how many parts (send.php, cost=1): nothing is sent.
 
@@ -625,11 +655,13 @@ class Smsc(_SmscBase, SyncClient):
             sender: The sender ID the send would use.
             translit: As for `send`.
             max_parts: As for `send`.
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
         return self._execute(
             self._prepare_estimate(
                 recipients=recipients, text=text, sender=sender, translit=translit, max_parts=max_parts
-            )
+            ),
+            timeout=timeout,
         )
 
     def send(
@@ -645,6 +677,7 @@ class Smsc(_SmscBase, SyncClient):
         max_parts: int | None = None,
         valid_for: timedelta | None = None,
         flash: bool = False,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> SmscSendResult:
         """Send one text to one or more numbers (send.php, cost=3): returns the message id, the parts billed,
         the cost and the balance left.
@@ -666,6 +699,7 @@ class Smsc(_SmscBase, SyncClient):
             max_parts: The most SMS parts the text may be split into (`maxsms`).
             valid_for: How long SMSC keeps trying to deliver (`valid`, whole minutes, up to 99 h 59 min).
             flash: A flash SMS: shown at once, not stored.
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
         return self._execute(
             self._prepare_send(
@@ -679,10 +713,18 @@ class Smsc(_SmscBase, SyncClient):
                 max_parts=max_parts,
                 valid_for=valid_for,
                 flash=flash,
-            )
+            ),
+            timeout=timeout,
         )
 
-    def status(self, message_id: int | str, phone: str, *, detail: int = 0) -> SmscMessageStatus[SmscStatus]:
+    def status(
+        self,
+        message_id: int | str,
+        phone: str,
+        *,
+        detail: int = 0,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+    ) -> SmscMessageStatus[SmscStatus]:
         """The status of one message, by its id and its phone (status.php).
 
         SMSC refuses more than five status requests for one message within a minute (error 9).
@@ -691,11 +733,16 @@ class Smsc(_SmscBase, SyncClient):
             message_id: The message id: `SmscSendResult.message_id` (your `client_id`, or SMSC's).
             phone: The recipient's phone number.
             detail: `all`: 0 the status; 1 also send time, cost, sender, text; 2 also country, operator, region.
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_status(message_id=message_id, phone=phone, detail=detail))
+        return self._execute(self._prepare_status(message_id=message_id, phone=phone, detail=detail), timeout=timeout)
 
     def statuses(
-        self, messages: Sequence[tuple[int | str, str]], *, detail: int = 0
+        self,
+        messages: Sequence[tuple[int | str, str]],
+        *,
+        detail: int = 0,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> tuple[SmscMessageStatus[SmscStatus], ...]:
         """The statuses of several messages in one request (status.php with comma lists), in the order given.
 
@@ -704,8 +751,9 @@ class Smsc(_SmscBase, SyncClient):
         Args:
             messages: (message id, phone) pairs.
             detail: `all`, as for `status`.
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_statuses(messages=messages, detail=detail))
+        return self._execute(self._prepare_statuses(messages=messages, detail=detail), timeout=timeout)
 
     def subclient_stats(
         self,
@@ -718,6 +766,7 @@ class Smsc(_SmscBase, SyncClient):
         parent_currency: bool = False,
         electronic: bool = False,
         hide_deleted: bool = False,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> tuple[SmscSubclientStats, ...]:
         """Each sub-client's totals for a period (users.php, get_stat=1).
 
@@ -732,6 +781,7 @@ class Smsc(_SmscBase, SyncClient):
             parent_currency: Amounts in the account's currency (`mycur=1`).
             electronic: Statistics of the electronic balance (`balance2=1`).
             hide_deleted: Leave deleted sub-clients out (`hide_deleted=1`).
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
         return self._execute(
             self._prepare_subclient_stats(
@@ -743,7 +793,8 @@ class Smsc(_SmscBase, SyncClient):
                 parent_currency=parent_currency,
                 electronic=electronic,
                 hide_deleted=hide_deleted,
-            )
+            ),
+            timeout=timeout,
         )
 
     def subclient_stats_detailed(
@@ -757,6 +808,7 @@ class Smsc(_SmscBase, SyncClient):
         parent_currency: bool = False,
         electronic: bool = False,
         hide_deleted: bool = False,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> tuple[SmscSubclientDetailedStats, ...]:
         """Each sub-client's lines per operation and operator for a period (users.php, get_stat_all=1).
 
@@ -771,6 +823,7 @@ class Smsc(_SmscBase, SyncClient):
             parent_currency: Amounts in the account's currency (`mycur=1`).
             electronic: Statistics of the electronic balance (`balance2=1`).
             hide_deleted: Leave deleted sub-clients out (`hide_deleted=1`).
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
         return self._execute(
             self._prepare_subclient_stats_detailed(
@@ -782,10 +835,18 @@ class Smsc(_SmscBase, SyncClient):
                 parent_currency=parent_currency,
                 electronic=electronic,
                 hide_deleted=hide_deleted,
-            )
+            ),
+            timeout=timeout,
         )
 
-    def top_up_subclient(self, login: str, amount: Decimal | int | str, *, electronic: bool = False) -> None:
+    def top_up_subclient(
+        self,
+        login: str,
+        amount: Decimal | int | str,
+        *,
+        electronic: bool = False,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+    ) -> None:
         """Move money from the account to a sub-client (users.php, pay=1).
 
         Not repeated after a lost reply (it moves money): check `subclient_stats` before paying again.
@@ -794,8 +855,11 @@ class Smsc(_SmscBase, SyncClient):
             login: The login of the sub-client to credit.
             amount: The amount in the account's currency, more than 0 (a Decimal, an int or a decimal string; no floats).
             electronic: Operate on the electronic balance (`balance2=1`).
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_top_up_subclient(login=login, amount=amount, electronic=electronic))
+        return self._execute(
+            self._prepare_top_up_subclient(login=login, amount=amount, electronic=electronic), timeout=timeout
+        )
 
 
 class AsyncSmsc(_SmscBase, AsyncClient):
@@ -813,25 +877,22 @@ class AsyncSmsc(_SmscBase, AsyncClient):
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         """Args: as `Smsc`; `http_client` is an `httpx.AsyncClient`."""
-        self._set_credentials(login, password, api_key)
+        secrets = self._set_credentials(login, password, api_key)
         super().__init__(
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
-            secrets=[
-                s
-                for s in (
-                    password,
-                    api_key,
-                )
-                if s
-            ],
+            secrets=secrets,
         )
 
-    async def balance(self) -> SmscBalance:
-        """The account balance and currency (balance.php, cur=1); negative on an account with credit."""
-        return await self._execute(self._prepare_balance())
+    async def balance(self, *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN) -> SmscBalance:
+        """The account balance and currency (balance.php, cur=1); negative on an account with credit.
+
+        Args:
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
+        """
+        return await self._execute(self._prepare_balance(), timeout=timeout)
 
     async def change_subclient(
         self,
@@ -845,6 +906,7 @@ class AsyncSmsc(_SmscBase, AsyncClient):
         email: str | None = None,
         phone: str | None = None,
         flags: Mapping[int, bool] | None = None,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> None:
         """Change a sub-client (users.php, chg=1): only the arguments given are changed.
 
@@ -860,6 +922,7 @@ class AsyncSmsc(_SmscBase, AsyncClient):
             email: A new e-mail address.
             phone: A new phone number.
             flags: Option flags `fl[N]`, as for `create_subclient`.
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
         return await self._execute(
             self._prepare_change_subclient(
@@ -872,7 +935,8 @@ class AsyncSmsc(_SmscBase, AsyncClient):
                 email=email,
                 phone=phone,
                 flags=flags,
-            )
+            ),
+            timeout=timeout,
         )
 
     async def create_subclient(
@@ -884,6 +948,7 @@ class AsyncSmsc(_SmscBase, AsyncClient):
         email: str | None = None,
         phone: str | None = None,
         flags: Mapping[int, bool] | None = None,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> SmscSubclient:
         """Create a sub-client (users.php, add=1); returns the id SMSC assigned.
 
@@ -897,11 +962,13 @@ class AsyncSmsc(_SmscBase, AsyncClient):
             email: The sub-client's e-mail address.
             phone: The sub-client's phone number.
             flags: Option flags `fl[N]`, e.g. {29: True}: may use the parent's sender IDs; {8: True} / {9: True}: forward incoming SMS.
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
         return await self._execute(
             self._prepare_create_subclient(
                 login=login, password=password, account_type=account_type, email=email, phone=phone, flags=flags
-            )
+            ),
+            timeout=timeout,
         )
 
     async def estimate(
@@ -912,6 +979,7 @@ class AsyncSmsc(_SmscBase, AsyncClient):
         sender: str | None = None,
         translit: int | None = None,
         max_parts: int | None = None,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> SmscEstimate:
         """What a send would cost, and in how many parts (send.php, cost=1): nothing is sent.
 
@@ -923,11 +991,13 @@ class AsyncSmsc(_SmscBase, AsyncClient):
             sender: The sender ID the send would use.
             translit: As for `send`.
             max_parts: As for `send`.
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
         return await self._execute(
             self._prepare_estimate(
                 recipients=recipients, text=text, sender=sender, translit=translit, max_parts=max_parts
-            )
+            ),
+            timeout=timeout,
         )
 
     async def send(
@@ -943,6 +1013,7 @@ class AsyncSmsc(_SmscBase, AsyncClient):
         max_parts: int | None = None,
         valid_for: timedelta | None = None,
         flash: bool = False,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> SmscSendResult:
         """Send one text to one or more numbers (send.php, cost=3): returns the message id, the parts billed,
         the cost and the balance left.
@@ -964,6 +1035,7 @@ class AsyncSmsc(_SmscBase, AsyncClient):
             max_parts: The most SMS parts the text may be split into (`maxsms`).
             valid_for: How long SMSC keeps trying to deliver (`valid`, whole minutes, up to 99 h 59 min).
             flash: A flash SMS: shown at once, not stored.
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
         return await self._execute(
             self._prepare_send(
@@ -977,10 +1049,18 @@ class AsyncSmsc(_SmscBase, AsyncClient):
                 max_parts=max_parts,
                 valid_for=valid_for,
                 flash=flash,
-            )
+            ),
+            timeout=timeout,
         )
 
-    async def status(self, message_id: int | str, phone: str, *, detail: int = 0) -> SmscMessageStatus[SmscStatus]:
+    async def status(
+        self,
+        message_id: int | str,
+        phone: str,
+        *,
+        detail: int = 0,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+    ) -> SmscMessageStatus[SmscStatus]:
         """The status of one message, by its id and its phone (status.php).
 
         SMSC refuses more than five status requests for one message within a minute (error 9).
@@ -989,11 +1069,18 @@ class AsyncSmsc(_SmscBase, AsyncClient):
             message_id: The message id: `SmscSendResult.message_id` (your `client_id`, or SMSC's).
             phone: The recipient's phone number.
             detail: `all`: 0 the status; 1 also send time, cost, sender, text; 2 also country, operator, region.
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_status(message_id=message_id, phone=phone, detail=detail))
+        return await self._execute(
+            self._prepare_status(message_id=message_id, phone=phone, detail=detail), timeout=timeout
+        )
 
     async def statuses(
-        self, messages: Sequence[tuple[int | str, str]], *, detail: int = 0
+        self,
+        messages: Sequence[tuple[int | str, str]],
+        *,
+        detail: int = 0,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> tuple[SmscMessageStatus[SmscStatus], ...]:
         """The statuses of several messages in one request (status.php with comma lists), in the order given.
 
@@ -1002,8 +1089,9 @@ class AsyncSmsc(_SmscBase, AsyncClient):
         Args:
             messages: (message id, phone) pairs.
             detail: `all`, as for `status`.
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_statuses(messages=messages, detail=detail))
+        return await self._execute(self._prepare_statuses(messages=messages, detail=detail), timeout=timeout)
 
     async def subclient_stats(
         self,
@@ -1016,6 +1104,7 @@ class AsyncSmsc(_SmscBase, AsyncClient):
         parent_currency: bool = False,
         electronic: bool = False,
         hide_deleted: bool = False,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> tuple[SmscSubclientStats, ...]:
         """Each sub-client's totals for a period (users.php, get_stat=1).
 
@@ -1030,6 +1119,7 @@ class AsyncSmsc(_SmscBase, AsyncClient):
             parent_currency: Amounts in the account's currency (`mycur=1`).
             electronic: Statistics of the electronic balance (`balance2=1`).
             hide_deleted: Leave deleted sub-clients out (`hide_deleted=1`).
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
         return await self._execute(
             self._prepare_subclient_stats(
@@ -1041,7 +1131,8 @@ class AsyncSmsc(_SmscBase, AsyncClient):
                 parent_currency=parent_currency,
                 electronic=electronic,
                 hide_deleted=hide_deleted,
-            )
+            ),
+            timeout=timeout,
         )
 
     async def subclient_stats_detailed(
@@ -1055,6 +1146,7 @@ class AsyncSmsc(_SmscBase, AsyncClient):
         parent_currency: bool = False,
         electronic: bool = False,
         hide_deleted: bool = False,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> tuple[SmscSubclientDetailedStats, ...]:
         """Each sub-client's lines per operation and operator for a period (users.php, get_stat_all=1).
 
@@ -1069,6 +1161,7 @@ class AsyncSmsc(_SmscBase, AsyncClient):
             parent_currency: Amounts in the account's currency (`mycur=1`).
             electronic: Statistics of the electronic balance (`balance2=1`).
             hide_deleted: Leave deleted sub-clients out (`hide_deleted=1`).
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
         return await self._execute(
             self._prepare_subclient_stats_detailed(
@@ -1080,10 +1173,18 @@ class AsyncSmsc(_SmscBase, AsyncClient):
                 parent_currency=parent_currency,
                 electronic=electronic,
                 hide_deleted=hide_deleted,
-            )
+            ),
+            timeout=timeout,
         )
 
-    async def top_up_subclient(self, login: str, amount: Decimal | int | str, *, electronic: bool = False) -> None:
+    async def top_up_subclient(
+        self,
+        login: str,
+        amount: Decimal | int | str,
+        *,
+        electronic: bool = False,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+    ) -> None:
         """Move money from the account to a sub-client (users.php, pay=1).
 
         Not repeated after a lost reply (it moves money): check `subclient_stats` before paying again.
@@ -1092,5 +1193,8 @@ class AsyncSmsc(_SmscBase, AsyncClient):
             login: The login of the sub-client to credit.
             amount: The amount in the account's currency, more than 0 (a Decimal, an int or a decimal string; no floats).
             electronic: Operate on the electronic balance (`balance2=1`).
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_top_up_subclient(login=login, amount=amount, electronic=electronic))
+        return await self._execute(
+            self._prepare_top_up_subclient(login=login, amount=amount, electronic=electronic), timeout=timeout
+        )

@@ -18,10 +18,11 @@ from smsgate import _convert
 from smsgate._base_client import AsyncClient, BaseClient, SyncClient
 from smsgate._codecs import JsonCodec
 from smsgate._constants import DEFAULT_MAX_RETRIES
+from smsgate._env import missing_credentials_message, resolve_credentials
 from smsgate._providers import smsclub as _hooks
 from smsgate._results import Balance, MessageStatus, SendResult
 from smsgate._spec import Operation, Prepared, ProviderSpec
-from smsgate._types import Secret
+from smsgate._types import NOT_GIVEN, NotGiven, Secret
 
 from .errors import ERRORS, SmsClubStatus
 from .models import (
@@ -93,10 +94,22 @@ class _SmsClubBase(BaseClient):
 
     _spec = SPEC
 
-    def _set_credentials(self, token: str) -> None:
+    def _set_credentials(self, token: str | None) -> list[str]:
+        """Check and keep the credentials; returns the secret values, for the redactor."""
+        # Arguments not given come from SMSGATE_SMSCLUB_<ARGUMENT> (smsgate._env).
+        found = resolve_credentials(
+            SPEC.id,
+            {
+                "token": token,
+            },
+        )
+        token = found["token"]
+        if token is None:
+            raise TypeError(missing_credentials_message("SmsClub", SPEC.id, ["token"]))
         if not isinstance(token, str) or not token:
             raise TypeError("SmsClub: `token` must be a non-empty str")
         self._token = Secret(token)
+        return [s for s in (token,) if s]
 
     def _auth_headers(self) -> Mapping[str, str]:
         return {"Authorization": "Bearer" + " " + self._token.get_secret_value()}
@@ -172,7 +185,7 @@ class SmsClub(_SmsClubBase, SyncClient):
     def __init__(
         self,
         *,
-        token: str,
+        token: str | None = None,
         base_url: str | None = None,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
@@ -180,33 +193,43 @@ class SmsClub(_SmsClubBase, SyncClient):
         rate_limit: float | None = 9.0,
     ) -> None:
         """Args:
-        token: The API token of the account's Profile page (a secret: sent only in the Authorization header).
-        base_url: Defaults to https://im.smsclub.mobi.
+        token: The API token of the account's Profile page (a secret: sent only in the Authorization header). Not given: ``SMSGATE_SMSCLUB_TOKEN``.
+        base_url: Not given: ``SMSGATE_SMSCLUB_BASE_URL``, else https://im.smsclub.mobi.
         timeout: Seconds or an `httpx.Timeout`; default 30 s, 5 s to connect.
         max_retries: Retries of a failed request where a retry is safe (default 2).
         http_client: An `httpx.Client` you built; it is used as given and not closed by `close()`.
         rate_limit: At most this many requests per second from this client (default 9.0, the
             provider's documented limit): calls wait for their turn. None switches the limit off.
         """
-        self._set_credentials(token)
+        secrets = self._set_credentials(token)
         super().__init__(
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
-            secrets=[s for s in (token,) if s],
+            secrets=secrets,
             rate_limit=rate_limit,
         )
 
-    def balance(self) -> Balance:
+    def balance(self, *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN) -> Balance:
         """The account balance (`Decimal`) and its currency.
 
         SMSClub's page shows this reply with key/value pairs inside an array (not JSON); the repair rule
-        `balance_info_pairs_in_array` reads that exact shape, anything else unreadable raises `ResponseFormatError`."""
-        return self._execute(self._prepare_balance())
+        `balance_info_pairs_in_array` reads that exact shape, anything else unreadable raises `ResponseFormatError`.
+
+        Args:
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
+        """
+        return self._execute(self._prepare_balance(), timeout=timeout)
 
     def send(
-        self, recipients: Sequence[str], text: str, *, sender: str, integration_id: str | None = None
+        self,
+        recipients: Sequence[str],
+        text: str,
+        *,
+        sender: str,
+        integration_id: str | None = None,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> SendResult:
         """Send one text to 1..100 recipients; returns the message id of every accepted recipient.
 
@@ -218,12 +241,20 @@ class SmsClub(_SmsClubBase, SyncClient):
             text: The message (UTF-8, not blank); longer texts are split and billed per part.
             sender: An alpha name registered and active for the account (1..11 characters); see `senders()`.
             integration_id: Only for partners of SMSClub's referral system.
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
         return self._execute(
-            self._prepare_send(recipients=recipients, text=text, sender=sender, integration_id=integration_id)
+            self._prepare_send(recipients=recipients, text=text, sender=sender, integration_id=integration_id),
+            timeout=timeout,
         )
 
-    def send_personal(self, messages: Mapping[str, str] | Sequence[tuple[str, str]], *, sender: str) -> SendResult:
+    def send_personal(
+        self,
+        messages: Mapping[str, str] | Sequence[tuple[str, str]],
+        *,
+        sender: str,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+    ) -> SendResult:
         """Send each recipient its own text (`/v2/sms/send`); returns the message id of every accepted recipient.
 
         Partial success as for `send`: refused recipients are in `SendResult.rejected`.
@@ -231,14 +262,21 @@ class SmsClub(_SmsClubBase, SyncClient):
         Args:
             messages: 1..100 (phone, text) pairs, or a mapping phone -> text; each phone as for `send`, each text not blank.
             sender: An alpha name registered and active for the account (1..11 characters).
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_send_personal(messages=messages, sender=sender))
+        return self._execute(self._prepare_send_personal(messages=messages, sender=sender), timeout=timeout)
 
-    def senders(self) -> tuple[str, ...]:
-        """The alpha names (sender IDs) registered and active for the account."""
-        return self._execute(self._prepare_senders())
+    def senders(self, *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN) -> tuple[str, ...]:
+        """The alpha names (sender IDs) registered and active for the account.
 
-    def status(self, message_ids: Sequence[int | str]) -> tuple[MessageStatus[SmsClubStatus], ...]:
+        Args:
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
+        """
+        return self._execute(self._prepare_senders(), timeout=timeout)
+
+    def status(
+        self, message_ids: Sequence[int | str], *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
+    ) -> tuple[MessageStatus[SmsClubStatus], ...]:
         """The delivery status of 1..100 messages, in the order of the ids given.
 
         An id SMSClub does not report (unknown, or of another account) comes back with state `UNKNOWN` and no
@@ -246,8 +284,9 @@ class SmsClub(_SmsClubBase, SyncClient):
 
         Args:
             message_ids: 1..100 message ids returned by `send` or `send_personal` (digit strings or integers).
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_status(message_ids=message_ids))
+        return self._execute(self._prepare_status(message_ids=message_ids), timeout=timeout)
 
 
 class AsyncSmsClub(_SmsClubBase, AsyncClient):
@@ -256,7 +295,7 @@ class AsyncSmsClub(_SmsClubBase, AsyncClient):
     def __init__(
         self,
         *,
-        token: str,
+        token: str | None = None,
         base_url: str | None = None,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
@@ -264,25 +303,35 @@ class AsyncSmsClub(_SmsClubBase, AsyncClient):
         rate_limit: float | None = 9.0,
     ) -> None:
         """Args: as `SmsClub`; `http_client` is an `httpx.AsyncClient`."""
-        self._set_credentials(token)
+        secrets = self._set_credentials(token)
         super().__init__(
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
-            secrets=[s for s in (token,) if s],
+            secrets=secrets,
             rate_limit=rate_limit,
         )
 
-    async def balance(self) -> Balance:
+    async def balance(self, *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN) -> Balance:
         """The account balance (`Decimal`) and its currency.
 
         SMSClub's page shows this reply with key/value pairs inside an array (not JSON); the repair rule
-        `balance_info_pairs_in_array` reads that exact shape, anything else unreadable raises `ResponseFormatError`."""
-        return await self._execute(self._prepare_balance())
+        `balance_info_pairs_in_array` reads that exact shape, anything else unreadable raises `ResponseFormatError`.
+
+        Args:
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
+        """
+        return await self._execute(self._prepare_balance(), timeout=timeout)
 
     async def send(
-        self, recipients: Sequence[str], text: str, *, sender: str, integration_id: str | None = None
+        self,
+        recipients: Sequence[str],
+        text: str,
+        *,
+        sender: str,
+        integration_id: str | None = None,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> SendResult:
         """Send one text to 1..100 recipients; returns the message id of every accepted recipient.
 
@@ -294,13 +343,19 @@ class AsyncSmsClub(_SmsClubBase, AsyncClient):
             text: The message (UTF-8, not blank); longer texts are split and billed per part.
             sender: An alpha name registered and active for the account (1..11 characters); see `senders()`.
             integration_id: Only for partners of SMSClub's referral system.
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
         return await self._execute(
-            self._prepare_send(recipients=recipients, text=text, sender=sender, integration_id=integration_id)
+            self._prepare_send(recipients=recipients, text=text, sender=sender, integration_id=integration_id),
+            timeout=timeout,
         )
 
     async def send_personal(
-        self, messages: Mapping[str, str] | Sequence[tuple[str, str]], *, sender: str
+        self,
+        messages: Mapping[str, str] | Sequence[tuple[str, str]],
+        *,
+        sender: str,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> SendResult:
         """Send each recipient its own text (`/v2/sms/send`); returns the message id of every accepted recipient.
 
@@ -309,14 +364,21 @@ class AsyncSmsClub(_SmsClubBase, AsyncClient):
         Args:
             messages: 1..100 (phone, text) pairs, or a mapping phone -> text; each phone as for `send`, each text not blank.
             sender: An alpha name registered and active for the account (1..11 characters).
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_send_personal(messages=messages, sender=sender))
+        return await self._execute(self._prepare_send_personal(messages=messages, sender=sender), timeout=timeout)
 
-    async def senders(self) -> tuple[str, ...]:
-        """The alpha names (sender IDs) registered and active for the account."""
-        return await self._execute(self._prepare_senders())
+    async def senders(self, *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN) -> tuple[str, ...]:
+        """The alpha names (sender IDs) registered and active for the account.
 
-    async def status(self, message_ids: Sequence[int | str]) -> tuple[MessageStatus[SmsClubStatus], ...]:
+        Args:
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
+        """
+        return await self._execute(self._prepare_senders(), timeout=timeout)
+
+    async def status(
+        self, message_ids: Sequence[int | str], *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
+    ) -> tuple[MessageStatus[SmsClubStatus], ...]:
         """The delivery status of 1..100 messages, in the order of the ids given.
 
         An id SMSClub does not report (unknown, or of another account) comes back with state `UNKNOWN` and no
@@ -324,5 +386,6 @@ class AsyncSmsClub(_SmsClubBase, AsyncClient):
 
         Args:
             message_ids: 1..100 message ids returned by `send` or `send_personal` (digit strings or integers).
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_status(message_ids=message_ids))
+        return await self._execute(self._prepare_status(message_ids=message_ids), timeout=timeout)

@@ -18,6 +18,7 @@ import httpx
 from smsgate._base_client import AsyncClient, BaseClient, SyncClient
 from smsgate._codecs import XmlCodec
 from smsgate._constants import DEFAULT_MAX_RETRIES
+from smsgate._env import missing_credentials_message, resolve_credentials
 from smsgate._providers import smsleads as _hooks
 from smsgate._providers.smsleads import BulkMessage, Contact, Recipient, UnsubscribeOption
 from smsgate._results import (
@@ -33,7 +34,7 @@ from smsgate._results import (
     SubAccountBalance,
 )
 from smsgate._spec import Operation, Prepared, ProviderSpec
-from smsgate._types import Secret
+from smsgate._types import NOT_GIVEN, NotGiven, Secret
 
 from .errors import ERRORS, SmsLeadsStatus
 from .models import (
@@ -276,13 +277,27 @@ class _SmsLeadsBase(BaseClient):
 
     _spec = SPEC
 
-    def _set_credentials(self, username: str, token: str) -> None:
+    def _set_credentials(self, username: str | None, token: str | None) -> list[str]:
+        """Check and keep the credentials; returns the secret values, for the redactor."""
+        # Arguments not given come from SMSGATE_SMSLEADS_<ARGUMENT> (smsgate._env).
+        found = resolve_credentials(
+            SPEC.id,
+            {
+                "username": username,
+                "token": token,
+            },
+        )
+        username = found["username"]
+        token = found["token"]
+        if username is None or token is None:
+            raise TypeError(missing_credentials_message("SmsLeads", SPEC.id, ["username", "token"]))
         if not isinstance(username, str) or not username:
             raise TypeError("SmsLeads: `username` must be a non-empty str")
         if not isinstance(token, str) or not token:
             raise TypeError("SmsLeads: `token` must be a non-empty str")
         self.username = username
         self._token = Secret(token)
+        return [s for s in (token,) if s]
 
     def _auth_headers(self) -> Mapping[str, str]:
         return {"Authorization": "Bearer" + " " + self._token.get_secret_value()}
@@ -587,31 +602,40 @@ class SmsLeads(_SmsLeadsBase, SyncClient):
     def __init__(
         self,
         *,
-        username: str,
-        token: str,
+        username: str | None = None,
+        token: str | None = None,
         base_url: str | None = None,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
     ) -> None:
         """Args:
-        username: The account's username (sent in every body as <user><username>).
-        token: The API token from https://www.smsleads.co.il/getApiToken/ (a secret: sent only in the Authorization header, never logged, never in a repr).
-        base_url: Defaults to https://app.smsleads.co.il/api.
+        username: The account's username (sent in every body as <user><username>). Not given: ``SMSGATE_SMSLEADS_USERNAME``.
+        token: The API token from https://www.smsleads.co.il/getApiToken/ (a secret: sent only in the Authorization header, never logged, never in a repr). Not given: ``SMSGATE_SMSLEADS_TOKEN``.
+        base_url: Not given: ``SMSGATE_SMSLEADS_BASE_URL``, else https://app.smsleads.co.il/api.
         timeout: Seconds or an `httpx.Timeout`; default 30 s, 5 s to connect.
         max_retries: Retries of a failed request where a retry is safe (default 2).
         http_client: An `httpx.Client` you built; it is used as given and not closed by `close()`.
         """
-        self._set_credentials(username, token)
+        secrets = self._set_credentials(username, token)
         super().__init__(
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
-            secrets=[s for s in (token,) if s],
+            secrets=secrets,
         )
 
-    def add_sub_account(self, *, name: str, username: str, password: str, sender: str, amount: int) -> CommandResult:
+    def add_sub_account(
+        self,
+        *,
+        name: str,
+        username: str,
+        password: str,
+        sender: str,
+        amount: int,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+    ) -> CommandResult:
         """Create a sub-account with its own credentials, default sender and credits taken from this account.
 
         Args:
@@ -620,63 +644,93 @@ class SmsLeads(_SmsLeadsBase, SyncClient):
             password: Its password (never echoed in error messages).
             sender: Its default sender: 1..11 digits (no '+') and English letters.
             amount: Credits to give it (at most this account's own).
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
         return self._execute(
-            self._prepare_add_sub_account(name=name, username=username, password=password, sender=sender, amount=amount)
+            self._prepare_add_sub_account(
+                name=name, username=username, password=password, sender=sender, amount=amount
+            ),
+            timeout=timeout,
         )
 
-    def add_to_contact_lists(self, additions: Mapping[int, Sequence[str | Contact]]) -> ContactListResult:
+    def add_to_contact_lists(
+        self, additions: Mapping[int, Sequence[str | Contact]], *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
+    ) -> ContactListResult:
         """Add phones to existing contact lists; what was not done is in the result's `errors`.
 
         Args:
             additions: {list id: phones, or `Contact(phone, fields)`, to add}.
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_add_to_contact_lists(additions=additions))
+        return self._execute(self._prepare_add_to_contact_lists(additions=additions), timeout=timeout)
 
-    def balance(self) -> CreditBalance:
-        """The account's remaining credits."""
-        return self._execute(self._prepare_balance())
+    def balance(self, *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN) -> CreditBalance:
+        """The account's remaining credits.
 
-    def blacklist(self, *, start: datetime, end: datetime) -> tuple[BlacklistEntry, ...]:
+        Args:
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
+        """
+        return self._execute(self._prepare_balance(), timeout=timeout)
+
+    def blacklist(
+        self, *, start: datetime, end: datetime, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
+    ) -> tuple[BlacklistEntry, ...]:
         """Phones blocked (opted out) within a time range.
 
         Args:
             start: Start of the range (to the minute; naive = Israel local time).
             end: End of the range (to the minute; naive = Israel local time).
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_blacklist(start=start, end=end))
+        return self._execute(self._prepare_blacklist(start=start, end=end), timeout=timeout)
 
-    def cancel(self, campaign_id: int | str) -> CommandResult:
+    def cancel(self, campaign_id: int | str, *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN) -> CommandResult:
         """Cancel a scheduled campaign that was not sent yet.
 
         Args:
             campaign_id: The campaign to cancel.
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_cancel(campaign_id=campaign_id))
+        return self._execute(self._prepare_cancel(campaign_id=campaign_id), timeout=timeout)
 
-    def contact_list(self, list_id: int) -> tuple[ContactListEntry, ...]:
+    def contact_list(
+        self, list_id: int, *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
+    ) -> tuple[ContactListEntry, ...]:
         """One contact list, one entry per phone.
 
         Args:
             list_id: The id of the list.
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_contact_list(list_id=list_id))
+        return self._execute(self._prepare_contact_list(list_id=list_id), timeout=timeout)
 
-    def contact_lists(self) -> tuple[ContactListEntry, ...]:
-        """Every contact list (empty ones too), one entry per phone of each list."""
-        return self._execute(self._prepare_contact_lists())
+    def contact_lists(self, *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN) -> tuple[ContactListEntry, ...]:
+        """Every contact list (empty ones too), one entry per phone of each list.
 
-    def create_contact_lists(self, lists: Mapping[str, Sequence[str | Contact]]) -> ContactListResult:
+        Args:
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
+        """
+        return self._execute(self._prepare_contact_lists(), timeout=timeout)
+
+    def create_contact_lists(
+        self, lists: Mapping[str, Sequence[str | Contact]], *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
+    ) -> ContactListResult:
         """Create contact lists. The provider may create them while refusing some phones: those refusals are in
         the result's `errors` (check `result.complete`); `list_ids` are the new lists' ids.
 
         Args:
             lists: {list name: its phones, or `Contact(phone, fields)` with up to six dynamic fields}.
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_create_contact_lists(lists=lists))
+        return self._execute(self._prepare_create_contact_lists(lists=lists), timeout=timeout)
 
     def delivery_reports(
-        self, external_ids: Sequence[str], *, start: datetime, end: datetime
+        self,
+        external_ids: Sequence[str],
+        *,
+        start: datetime,
+        end: datetime,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> tuple[DeliveryReport[SmsLeadsStatus], ...]:
         """Delivery reports of recipients sent with an external id (`Recipient`), within a time range
         (the provider allows from one week up to one year back; at most 1000 reports per request).
@@ -685,52 +739,70 @@ class SmsLeads(_SmsLeadsBase, SyncClient):
             external_ids: 1..1000 external ids given to `Recipient`s when sending.
             start: Start of the range (to the minute; naive = Israel local time).
             end: End of the range (to the minute; naive = Israel local time).
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_delivery_reports(external_ids=external_ids, start=start, end=end))
+        return self._execute(
+            self._prepare_delivery_reports(external_ids=external_ids, start=start, end=end), timeout=timeout
+        )
 
-    def delivery_reports_by_date(self, *, start: datetime, end: datetime) -> tuple[DeliveryReport[SmsLeadsStatus], ...]:
+    def delivery_reports_by_date(
+        self, *, start: datetime, end: datetime, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
+    ) -> tuple[DeliveryReport[SmsLeadsStatus], ...]:
         """Every delivery report within a time range, whatever the external ids (at most 1000 per request).
 
         Args:
             start: Start of the range (to the minute; naive = Israel local time).
             end: End of the range (to the minute; naive = Israel local time).
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_delivery_reports_by_date(start=start, end=end))
+        return self._execute(self._prepare_delivery_reports_by_date(start=start, end=end), timeout=timeout)
 
-    def incoming(self, *, start: datetime, end: datetime) -> tuple[IncomingMessage, ...]:
+    def incoming(
+        self, *, start: datetime, end: datetime, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
+    ) -> tuple[IncomingMessage, ...]:
         """Messages received on the account's numbers within a time range.
 
         Args:
             start: Start of the range (to the minute; naive = Israel local time).
             end: End of the range (to the minute; naive = Israel local time).
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_incoming(start=start, end=end))
+        return self._execute(self._prepare_incoming(start=start, end=end), timeout=timeout)
 
-    def remove_contact_lists(self, list_ids: Sequence[int]) -> ContactListResult:
+    def remove_contact_lists(
+        self, list_ids: Sequence[int], *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
+    ) -> ContactListResult:
         """Remove contact lists; lists that could not be removed are in the result's `errors`.
 
         Args:
             list_ids: The ids of the lists to remove.
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_remove_contact_lists(list_ids=list_ids))
+        return self._execute(self._prepare_remove_contact_lists(list_ids=list_ids), timeout=timeout)
 
-    def remove_from_blacklist(self, phones: Sequence[str], *, reason: str) -> BlacklistRemoval:
+    def remove_from_blacklist(
+        self, phones: Sequence[str], *, reason: str, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
+    ) -> BlacklistRemoval:
         """Remove phones from the blocked list, giving a reason. SMSLeads answers success with status 944 and
         a reply without a root element; both are expected.
 
         Args:
             phones: One or more Israeli mobile numbers.
             reason: Why they are removed (free text).
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_remove_from_blacklist(phones=phones, reason=reason))
+        return self._execute(self._prepare_remove_from_blacklist(phones=phones, reason=reason), timeout=timeout)
 
-    def remove_from_contact_lists(self, removals: Mapping[int, Sequence[str]]) -> ContactListResult:
+    def remove_from_contact_lists(
+        self, removals: Mapping[int, Sequence[str]], *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
+    ) -> ContactListResult:
         """Remove phones from contact lists; what was not done is in the result's `errors`.
 
         Args:
             removals: {list id: phones to remove}.
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_remove_from_contact_lists(removals=removals))
+        return self._execute(self._prepare_remove_from_contact_lists(removals=removals), timeout=timeout)
 
     def send(
         self,
@@ -744,6 +816,7 @@ class SmsLeads(_SmsLeadsBase, SyncClient):
         allow_replies: bool = False,
         dynamic_fields: bool = False,
         tag: str | None = None,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> Shipment:
         """Send one text to phones and/or stored contact lists; returns the shipment id.
 
@@ -760,6 +833,7 @@ class SmsLeads(_SmsLeadsBase, SyncClient):
             allow_replies: Let recipients reply: the provider sends from a random reply-capable number instead of `sender`.
             dynamic_fields: Fill [DYNAMIC_FIELDn] from the contact list's fields: needs exactly one contact list and no `recipients`.
             tag: A tag put before the text for Google's SMS Retriever: '#' and 'Hello' give '<#>Hello'.
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
         return self._execute(
             self._prepare_send(
@@ -772,7 +846,8 @@ class SmsLeads(_SmsLeadsBase, SyncClient):
                 allow_replies=allow_replies,
                 dynamic_fields=dynamic_fields,
                 tag=tag,
-            )
+            ),
+            timeout=timeout,
         )
 
     def send_bulk(
@@ -782,6 +857,7 @@ class SmsLeads(_SmsLeadsBase, SyncClient):
         send_at: datetime | None = None,
         unsubscribe: UnsubscribeOption | None = None,
         allow_replies: bool = False,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> Shipment:
         """Send several different messages in one request (each with its own recipients, text and sender);
         returns the shipment id.
@@ -791,37 +867,52 @@ class SmsLeads(_SmsLeadsBase, SyncClient):
             send_at: When to send every message (to the minute; naive = Israel local time); None = now.
             unsubscribe: Add an opt-out option to every message; None or `UnsubscribeOption.NONE` = none.
             allow_replies: Let recipients reply: one random reply-capable number replaces every sender.
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
         return self._execute(
             self._prepare_send_bulk(
                 messages=messages, send_at=send_at, unsubscribe=unsubscribe, allow_replies=allow_replies
-            )
+            ),
+            timeout=timeout,
         )
 
-    def sub_account_balances(self) -> tuple[SubAccountBalance, ...]:
-        """The credits of every sub-account."""
-        return self._execute(self._prepare_sub_account_balances())
+    def sub_account_balances(
+        self, *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
+    ) -> tuple[SubAccountBalance, ...]:
+        """The credits of every sub-account.
 
-    def update_sub_account_amount(self, *, username: str, password: str, amount: int) -> CommandResult:
+        Args:
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
+        """
+        return self._execute(self._prepare_sub_account_balances(), timeout=timeout)
+
+    def update_sub_account_amount(
+        self, *, username: str, password: str, amount: int, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
+    ) -> CommandResult:
         """Give a sub-account credits from this account (its wallet).
 
         Args:
             username: The sub-account's username.
             password: The sub-account's password (never echoed in error messages).
             amount: Credits (at most this account's own).
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
         return self._execute(
-            self._prepare_update_sub_account_amount(username=username, password=password, amount=amount)
+            self._prepare_update_sub_account_amount(username=username, password=password, amount=amount),
+            timeout=timeout,
         )
 
-    def verify_phone(self, phones: Sequence[str]) -> CommandResult:
+    def verify_phone(
+        self, phones: Sequence[str], *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
+    ) -> CommandResult:
         """Ask to verify phones as sender numbers: mobiles get a verification link, landlines are told a
         number to call (the result's description says so).
 
         Args:
             phones: One or more Israeli mobile or landline numbers.
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_verify_phone(phones=phones))
+        return self._execute(self._prepare_verify_phone(phones=phones), timeout=timeout)
 
 
 class AsyncSmsLeads(_SmsLeadsBase, AsyncClient):
@@ -830,25 +921,32 @@ class AsyncSmsLeads(_SmsLeadsBase, AsyncClient):
     def __init__(
         self,
         *,
-        username: str,
-        token: str,
+        username: str | None = None,
+        token: str | None = None,
         base_url: str | None = None,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         """Args: as `SmsLeads`; `http_client` is an `httpx.AsyncClient`."""
-        self._set_credentials(username, token)
+        secrets = self._set_credentials(username, token)
         super().__init__(
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
-            secrets=[s for s in (token,) if s],
+            secrets=secrets,
         )
 
     async def add_sub_account(
-        self, *, name: str, username: str, password: str, sender: str, amount: int
+        self,
+        *,
+        name: str,
+        username: str,
+        password: str,
+        sender: str,
+        amount: int,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> CommandResult:
         """Create a sub-account with its own credentials, default sender and credits taken from this account.
 
@@ -858,63 +956,97 @@ class AsyncSmsLeads(_SmsLeadsBase, AsyncClient):
             password: Its password (never echoed in error messages).
             sender: Its default sender: 1..11 digits (no '+') and English letters.
             amount: Credits to give it (at most this account's own).
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
         return await self._execute(
-            self._prepare_add_sub_account(name=name, username=username, password=password, sender=sender, amount=amount)
+            self._prepare_add_sub_account(
+                name=name, username=username, password=password, sender=sender, amount=amount
+            ),
+            timeout=timeout,
         )
 
-    async def add_to_contact_lists(self, additions: Mapping[int, Sequence[str | Contact]]) -> ContactListResult:
+    async def add_to_contact_lists(
+        self, additions: Mapping[int, Sequence[str | Contact]], *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
+    ) -> ContactListResult:
         """Add phones to existing contact lists; what was not done is in the result's `errors`.
 
         Args:
             additions: {list id: phones, or `Contact(phone, fields)`, to add}.
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_add_to_contact_lists(additions=additions))
+        return await self._execute(self._prepare_add_to_contact_lists(additions=additions), timeout=timeout)
 
-    async def balance(self) -> CreditBalance:
-        """The account's remaining credits."""
-        return await self._execute(self._prepare_balance())
+    async def balance(self, *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN) -> CreditBalance:
+        """The account's remaining credits.
 
-    async def blacklist(self, *, start: datetime, end: datetime) -> tuple[BlacklistEntry, ...]:
+        Args:
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
+        """
+        return await self._execute(self._prepare_balance(), timeout=timeout)
+
+    async def blacklist(
+        self, *, start: datetime, end: datetime, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
+    ) -> tuple[BlacklistEntry, ...]:
         """Phones blocked (opted out) within a time range.
 
         Args:
             start: Start of the range (to the minute; naive = Israel local time).
             end: End of the range (to the minute; naive = Israel local time).
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_blacklist(start=start, end=end))
+        return await self._execute(self._prepare_blacklist(start=start, end=end), timeout=timeout)
 
-    async def cancel(self, campaign_id: int | str) -> CommandResult:
+    async def cancel(
+        self, campaign_id: int | str, *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
+    ) -> CommandResult:
         """Cancel a scheduled campaign that was not sent yet.
 
         Args:
             campaign_id: The campaign to cancel.
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_cancel(campaign_id=campaign_id))
+        return await self._execute(self._prepare_cancel(campaign_id=campaign_id), timeout=timeout)
 
-    async def contact_list(self, list_id: int) -> tuple[ContactListEntry, ...]:
+    async def contact_list(
+        self, list_id: int, *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
+    ) -> tuple[ContactListEntry, ...]:
         """One contact list, one entry per phone.
 
         Args:
             list_id: The id of the list.
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_contact_list(list_id=list_id))
+        return await self._execute(self._prepare_contact_list(list_id=list_id), timeout=timeout)
 
-    async def contact_lists(self) -> tuple[ContactListEntry, ...]:
-        """Every contact list (empty ones too), one entry per phone of each list."""
-        return await self._execute(self._prepare_contact_lists())
+    async def contact_lists(
+        self, *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
+    ) -> tuple[ContactListEntry, ...]:
+        """Every contact list (empty ones too), one entry per phone of each list.
 
-    async def create_contact_lists(self, lists: Mapping[str, Sequence[str | Contact]]) -> ContactListResult:
+        Args:
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
+        """
+        return await self._execute(self._prepare_contact_lists(), timeout=timeout)
+
+    async def create_contact_lists(
+        self, lists: Mapping[str, Sequence[str | Contact]], *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
+    ) -> ContactListResult:
         """Create contact lists. The provider may create them while refusing some phones: those refusals are in
         the result's `errors` (check `result.complete`); `list_ids` are the new lists' ids.
 
         Args:
             lists: {list name: its phones, or `Contact(phone, fields)` with up to six dynamic fields}.
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_create_contact_lists(lists=lists))
+        return await self._execute(self._prepare_create_contact_lists(lists=lists), timeout=timeout)
 
     async def delivery_reports(
-        self, external_ids: Sequence[str], *, start: datetime, end: datetime
+        self,
+        external_ids: Sequence[str],
+        *,
+        start: datetime,
+        end: datetime,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> tuple[DeliveryReport[SmsLeadsStatus], ...]:
         """Delivery reports of recipients sent with an external id (`Recipient`), within a time range
         (the provider allows from one week up to one year back; at most 1000 reports per request).
@@ -923,54 +1055,70 @@ class AsyncSmsLeads(_SmsLeadsBase, AsyncClient):
             external_ids: 1..1000 external ids given to `Recipient`s when sending.
             start: Start of the range (to the minute; naive = Israel local time).
             end: End of the range (to the minute; naive = Israel local time).
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_delivery_reports(external_ids=external_ids, start=start, end=end))
+        return await self._execute(
+            self._prepare_delivery_reports(external_ids=external_ids, start=start, end=end), timeout=timeout
+        )
 
     async def delivery_reports_by_date(
-        self, *, start: datetime, end: datetime
+        self, *, start: datetime, end: datetime, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
     ) -> tuple[DeliveryReport[SmsLeadsStatus], ...]:
         """Every delivery report within a time range, whatever the external ids (at most 1000 per request).
 
         Args:
             start: Start of the range (to the minute; naive = Israel local time).
             end: End of the range (to the minute; naive = Israel local time).
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_delivery_reports_by_date(start=start, end=end))
+        return await self._execute(self._prepare_delivery_reports_by_date(start=start, end=end), timeout=timeout)
 
-    async def incoming(self, *, start: datetime, end: datetime) -> tuple[IncomingMessage, ...]:
+    async def incoming(
+        self, *, start: datetime, end: datetime, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
+    ) -> tuple[IncomingMessage, ...]:
         """Messages received on the account's numbers within a time range.
 
         Args:
             start: Start of the range (to the minute; naive = Israel local time).
             end: End of the range (to the minute; naive = Israel local time).
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_incoming(start=start, end=end))
+        return await self._execute(self._prepare_incoming(start=start, end=end), timeout=timeout)
 
-    async def remove_contact_lists(self, list_ids: Sequence[int]) -> ContactListResult:
+    async def remove_contact_lists(
+        self, list_ids: Sequence[int], *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
+    ) -> ContactListResult:
         """Remove contact lists; lists that could not be removed are in the result's `errors`.
 
         Args:
             list_ids: The ids of the lists to remove.
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_remove_contact_lists(list_ids=list_ids))
+        return await self._execute(self._prepare_remove_contact_lists(list_ids=list_ids), timeout=timeout)
 
-    async def remove_from_blacklist(self, phones: Sequence[str], *, reason: str) -> BlacklistRemoval:
+    async def remove_from_blacklist(
+        self, phones: Sequence[str], *, reason: str, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
+    ) -> BlacklistRemoval:
         """Remove phones from the blocked list, giving a reason. SMSLeads answers success with status 944 and
         a reply without a root element; both are expected.
 
         Args:
             phones: One or more Israeli mobile numbers.
             reason: Why they are removed (free text).
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_remove_from_blacklist(phones=phones, reason=reason))
+        return await self._execute(self._prepare_remove_from_blacklist(phones=phones, reason=reason), timeout=timeout)
 
-    async def remove_from_contact_lists(self, removals: Mapping[int, Sequence[str]]) -> ContactListResult:
+    async def remove_from_contact_lists(
+        self, removals: Mapping[int, Sequence[str]], *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
+    ) -> ContactListResult:
         """Remove phones from contact lists; what was not done is in the result's `errors`.
 
         Args:
             removals: {list id: phones to remove}.
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_remove_from_contact_lists(removals=removals))
+        return await self._execute(self._prepare_remove_from_contact_lists(removals=removals), timeout=timeout)
 
     async def send(
         self,
@@ -984,6 +1132,7 @@ class AsyncSmsLeads(_SmsLeadsBase, AsyncClient):
         allow_replies: bool = False,
         dynamic_fields: bool = False,
         tag: str | None = None,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> Shipment:
         """Send one text to phones and/or stored contact lists; returns the shipment id.
 
@@ -1000,6 +1149,7 @@ class AsyncSmsLeads(_SmsLeadsBase, AsyncClient):
             allow_replies: Let recipients reply: the provider sends from a random reply-capable number instead of `sender`.
             dynamic_fields: Fill [DYNAMIC_FIELDn] from the contact list's fields: needs exactly one contact list and no `recipients`.
             tag: A tag put before the text for Google's SMS Retriever: '#' and 'Hello' give '<#>Hello'.
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
         return await self._execute(
             self._prepare_send(
@@ -1012,7 +1162,8 @@ class AsyncSmsLeads(_SmsLeadsBase, AsyncClient):
                 allow_replies=allow_replies,
                 dynamic_fields=dynamic_fields,
                 tag=tag,
-            )
+            ),
+            timeout=timeout,
         )
 
     async def send_bulk(
@@ -1022,6 +1173,7 @@ class AsyncSmsLeads(_SmsLeadsBase, AsyncClient):
         send_at: datetime | None = None,
         unsubscribe: UnsubscribeOption | None = None,
         allow_replies: bool = False,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> Shipment:
         """Send several different messages in one request (each with its own recipients, text and sender);
         returns the shipment id.
@@ -1031,34 +1183,49 @@ class AsyncSmsLeads(_SmsLeadsBase, AsyncClient):
             send_at: When to send every message (to the minute; naive = Israel local time); None = now.
             unsubscribe: Add an opt-out option to every message; None or `UnsubscribeOption.NONE` = none.
             allow_replies: Let recipients reply: one random reply-capable number replaces every sender.
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
         return await self._execute(
             self._prepare_send_bulk(
                 messages=messages, send_at=send_at, unsubscribe=unsubscribe, allow_replies=allow_replies
-            )
+            ),
+            timeout=timeout,
         )
 
-    async def sub_account_balances(self) -> tuple[SubAccountBalance, ...]:
-        """The credits of every sub-account."""
-        return await self._execute(self._prepare_sub_account_balances())
+    async def sub_account_balances(
+        self, *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
+    ) -> tuple[SubAccountBalance, ...]:
+        """The credits of every sub-account.
 
-    async def update_sub_account_amount(self, *, username: str, password: str, amount: int) -> CommandResult:
+        Args:
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
+        """
+        return await self._execute(self._prepare_sub_account_balances(), timeout=timeout)
+
+    async def update_sub_account_amount(
+        self, *, username: str, password: str, amount: int, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
+    ) -> CommandResult:
         """Give a sub-account credits from this account (its wallet).
 
         Args:
             username: The sub-account's username.
             password: The sub-account's password (never echoed in error messages).
             amount: Credits (at most this account's own).
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
         return await self._execute(
-            self._prepare_update_sub_account_amount(username=username, password=password, amount=amount)
+            self._prepare_update_sub_account_amount(username=username, password=password, amount=amount),
+            timeout=timeout,
         )
 
-    async def verify_phone(self, phones: Sequence[str]) -> CommandResult:
+    async def verify_phone(
+        self, phones: Sequence[str], *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
+    ) -> CommandResult:
         """Ask to verify phones as sender numbers: mobiles get a verification link, landlines are told a
         number to call (the result's description says so).
 
         Args:
             phones: One or more Israeli mobile or landline numbers.
+            timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_verify_phone(phones=phones))
+        return await self._execute(self._prepare_verify_phone(phones=phones), timeout=timeout)
