@@ -207,3 +207,11 @@ def test_events_stream_announces_new_messages(emu: Emulator, web: httpx.Client) 
     _send_everywhere(emu)
     thread.join(10)
     assert len(seen) == 2
+
+
+def test_detail_key_may_be_percent_encoded(emu: Emulator, web: httpx.Client) -> None:
+    """The page encodes the key (``encodeURIComponent``): ``letsads%3A1%3A0`` is ``letsads:1:0``."""
+    _send_everywhere(emu)
+    key = web.get("/_inbox/api/messages", params={"provider": "letsads"}).json()["messages"][0]["key"]
+    encoded = key.replace(":", "%3A")
+    assert web.get(f"/_inbox/api/messages/{encoded}").json()["key"] == key

@@ -46,6 +46,7 @@ from decimal import Decimal
 from enum import Enum
 from importlib import resources
 from typing import Any
+from urllib.parse import unquote
 
 from smsgate._redact import Redactor
 from smsgate.emulator._clock import Clock
@@ -495,7 +496,7 @@ class Inbox:
         if method == "GET" and path == "/messages":
             return _json(200, self.messages(query))
         if method == "GET" and path.startswith("/messages/"):
-            found = self.message(path.removeprefix("/messages/"))
+            found = self.message(unquote(path.removeprefix("/messages/")))
             return _json(200, found) if found is not None else _json(404, {"error": "no such message"})
         if method == "GET" and path == "/providers":
             return _json(200, self.providers_state())
