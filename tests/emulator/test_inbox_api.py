@@ -105,7 +105,8 @@ def test_no_secret_in_anything_the_page_reads(emu: Emulator, web: httpx.Client) 
     _send_everywhere(emu)
     with smsgate.Smsc(
         login="smsgate",
-        password=hashlib.md5(b"smsgate-password").hexdigest(),  # noqa: S324 SMSC takes it, base_url=emu.base_url("smsc")
+        password=hashlib.md5(b"smsgate-password").hexdigest(),  # noqa: S324 SMSC takes it
+        base_url=emu.base_url("smsc"),
     ) as c:
         c.send(["79991234561"], "md5 password", sender="SMSC.RU")
     texts = [web.get("/").text, web.get("/_inbox/api/providers").text, web.get("/_inbox/api/faults").text]
