@@ -5,8 +5,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -216,3 +220,23 @@ def test_detail_key_may_be_percent_encoded(emu: Emulator, web: httpx.Client) -> 
     key = web.get("/_inbox/api/messages", params={"provider": "letsads"}).json()["messages"][0]["key"]
     encoded = key.replace(":", "%3A")
     assert web.get(f"/_inbox/api/messages/{encoded}").json()["key"] == key
+
+
+def test_pytest_option_prints_the_inbox_of_the_fixture(tmp_path: Path) -> None:
+    """A user's test run with ``--smsgate-inbox`` says where to watch the messages its tests send."""
+    (tmp_path / "test_user.py").write_text(
+        "import httpx\n\n"
+        "def test_page(smsgate_emulator):\n"
+        "    assert httpx.get(smsgate_emulator.inbox_url).status_code == 200\n",
+        encoding="utf-8",
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--smsgate-inbox", str(tmp_path)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert re.search(r"smsgate emulator inbox: http://127\.0\.0\.1:\d+/", proc.stdout), proc.stdout

@@ -223,7 +223,7 @@ def _views(name: str, provider: Provider, unit: Any, index: int, now: datetime) 
                     "parts": m.parts,
                     "per_part": _per_part(str(m.encoding), m.parts),
                     "cost": str(Decimal(unit.cost) / count) if unit.cost else str(m.parts),
-                    "currency": "credits",
+                    "currency": "credit" if m.parts == 1 else "credits",
                     "created_at": unit.created_at.isoformat(),
                     "status": status_name,
                     "state": _state_of(status_name),
