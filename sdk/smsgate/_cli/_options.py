@@ -61,7 +61,11 @@ ApiKeyOpt = Annotated[
 ]
 BaseUrlOpt = Annotated[
     str | None,
-    typer.Option("--base-url", help="API base URL, e.g. the emulator's (default: the provider's).", show_default=False),
+    typer.Option(
+        "--base-url",
+        help="API base URL, e.g. the emulator's (default: $SMSGATE_<PROVIDER>_BASE_URL, else the provider's).",
+        show_default=False,
+    ),
 ]
 TimeoutOpt = Annotated[
     float | None,

@@ -81,7 +81,10 @@ def _error_line(exc: SmsGateError) -> str:
     if isinstance(exc, ProviderError):
         where = f"{exc.provider} {exc.operation}".strip()
         detail = f" ({exc.detail})" if exc.detail else ""
-        return f"{where} failed: {exc.code}{detail} [{name}]: {exc.description}"
+        line = f"{where} failed: {exc.code}{detail} [{name}]: {exc.description}"
+        if exc.provider_message and exc.provider_message != exc.description:
+            line += f" {exc.provider} said: {exc.provider_message}"  # its own words: often the limit broken
+        return line
     if isinstance(exc, ValidationError):
         return f"invalid request, nothing was sent [{name}]: {exc}"
     return f"{exc} [{name}]"
@@ -96,6 +99,7 @@ def _error_json(exc: SmsGateError, redact: Redactor) -> dict[str, object]:
             code=exc.code,
             raw_code=redact(exc.raw_code),
             description=redact(exc.description),
+            provider_message=None if exc.provider_message is None else redact(exc.provider_message),
             category=str(exc.category),
             retryable=exc.retryable,
             not_sent=exc.not_sent,

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .._env import BASE_URL, env_value, env_var
 from ._calls import (
     BalanceOutput,
     SendArgs,
@@ -78,7 +78,8 @@ class ProviderEntry:
     credential_sets: tuple[tuple[str, ...], ...] = ()
 
     def env_var(self, credential: Credential) -> str:
-        return f"SMSGATE_{self.id.upper()}_{credential.name.upper()}"
+        """``SMSGATE_<PROVIDER>_<NAME>``: the SDK's one convention (`smsgate._env`), shared with the clients."""
+        return env_var(self.id, credential.name)
 
     def spec(self) -> ProviderSpec:
         spec: ProviderSpec = importlib.import_module(self.spec_module).SPEC
@@ -124,7 +125,7 @@ def _resolve_credentials(entry: ProviderEntry, given: Mapping[str, str | None]) 
         )
     values: dict[str, str] = {}
     for credential in entry.credentials:
-        value = given.get(credential.name) or os.environ.get(entry.env_var(credential), "")
+        value = given.get(credential.name) or env_value(entry.id, credential.name)
         if value:
             values[credential.name] = value
     from_options = {name for name, value in given.items() if value}
@@ -148,12 +149,39 @@ def _resolve_credentials(entry: ProviderEntry, given: Mapping[str, str | None]) 
     _usage_error(f"{entry.display_name} needs credentials: give " + ", or ".join(f"({missing(s)})" for s in candidates))
 
 
+def _url_problem(url: str) -> str | None:
+    """Why `url` cannot be a base URL (None when it can): only http(s) URLs with a host reach a provider."""
+    import httpx
+
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        return "is not a URL"
+    if parsed.scheme not in ("http", "https"):
+        return "needs http:// or https://"
+    if not parsed.host:
+        return "has no host"
+    return None
+
+
+def _resolve_base_url(entry: ProviderEntry, given: str | None) -> str | None:
+    """``--base-url``, else ``SMSGATE_<PROVIDER>_BASE_URL``, else None (the provider's own); a malformed one is
+    a usage error that names where it came from (never its value: a URL may hold credentials)."""
+    source = "--base-url" if given else env_var(entry.id, BASE_URL)
+    url = given or env_value(entry.id, BASE_URL)
+    if url is None:
+        return None
+    if problem := _url_problem(url):
+        _usage_error(f"{source} {problem} (e.g. http://127.0.0.1:8765/{entry.id} for the emulator)")
+    return url
+
+
 def _secret_values(entry: ProviderEntry, given: Mapping[str, str | None]) -> list[str]:
     """Every secret the command could see (options and variables, used or not): redacted from all output."""
     found = []
     for credential in entry.credentials:
         if credential.secret:
-            found += [v for v in (given.get(credential.name), os.environ.get(entry.env_var(credential))) if v]
+            found += [v for v in (given.get(credential.name), env_value(entry.id, credential.name)) if v]
     return found
 
 

@@ -21,7 +21,15 @@ from ._options import (
     UsernameOpt,
 )
 from ._output import _console, _print_json, _reporting, _TitledTable, _usage_error
-from ._providers import DEFAULT_PROVIDER, PROVIDERS, ProviderEntry, _entry, _resolve_credentials, _secret_values
+from ._providers import (
+    DEFAULT_PROVIDER,
+    PROVIDERS,
+    ProviderEntry,
+    _entry,
+    _resolve_base_url,
+    _resolve_credentials,
+    _secret_values,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +68,8 @@ def _call(
 ) -> _Call:
     entry = _entry(provider)
     credentials = _resolve_credentials(entry, given)
-    return _Call(entry, credentials, _secret_values(entry, given), base_url, timeout, as_json)
+    url = _resolve_base_url(entry, base_url)
+    return _Call(entry, credentials, _secret_values(entry, given), url, timeout, as_json)
 
 
 def _only_for(provider: ProviderEntry, option: str, value: object, *owners: str) -> None:

@@ -1,0 +1,71 @@
+"""`smsgate emulator` says at start where it listens and which test accounts it holds (issue 11, item 7)."""
+
+from __future__ import annotations
+
+import shlex
+import signal
+import subprocess
+from collections.abc import Iterator
+
+import pytest
+
+pytest.importorskip("typer")
+
+from tests.cli._support import ROOT, SEED, clean_environ, run, smsgate_command
+
+PROVIDERS = ("letsads", "smsleads", "smsclub", "smsc")
+
+
+@pytest.fixture
+def banner() -> Iterator[list[str]]:
+    """The lines `smsgate emulator` prints before it serves (up to its 'Ctrl-C' line), while it runs."""
+    proc = subprocess.Popen(
+        [*smsgate_command(), "emulator", "--port", "0", "--clock-speed", "0"],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**clean_environ(), "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert proc.stdout is not None
+        lines: list[str] = []
+        while not lines or "Ctrl-C" not in lines[-1]:
+            line = proc.stdout.readline()
+            assert line, "".join(lines) + (proc.stderr.read() if proc.stderr else "")
+            lines.append(line.rstrip("\n"))
+        yield lines
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
+def _exports(lines: list[str]) -> dict[str, str]:
+    variables: dict[str, str] = {}
+    for line in lines:
+        words = shlex.split(line)
+        if words and words[0] == "export":
+            variables.update(word.split("=", 1) for word in words[1:])  # type: ignore[misc]
+    return variables
+
+
+def test_the_banner_lists_every_providers_url_and_test_credentials(banner: list[str]) -> None:
+    text = "\n".join(banner)
+    variables = _exports(banner)
+    for provider in PROVIDERS:
+        assert f"/{provider}" in text
+        assert variables[f"SMSGATE_{provider.upper()}_BASE_URL"].startswith("http://127.0.0.1:")
+        for name, value in SEED[provider].items():
+            assert variables[f"SMSGATE_{provider.upper()}_{name.upper()}"] == value, (provider, name)
+
+
+def test_the_printed_credentials_work_as_printed(banner: list[str]) -> None:
+    """Paste the banner's exports into the environment: `smsgate balance` answers for every provider."""
+    variables = _exports(banner)
+    for provider in PROVIDERS:
+        result = run(["balance", "-p", provider, "--json"], env=variables)
+        assert result.exit_code == 0, (provider, result.output)
