@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shlex
 import sys
 import time
 from collections.abc import Iterator
@@ -28,7 +29,7 @@ from rich.table import Table
 from ._campaign import Campaign, CampaignSummary, export_csv, open_summary
 from ._exceptions import SmsGateError
 from ._gateway import AsyncGateway
-from ._journal import JournalCounts
+from ._journal import JournalBusyError, JournalCounts
 
 __all__ = ["bulk_app"]
 
@@ -59,8 +60,13 @@ def summary_table(summary: CampaignSummary) -> Table:
 
 def _print_summary(console: Console, summary: CampaignSummary) -> None:
     console.print(summary_table(summary))
-    if summary.elapsed:
-        console.print(f"{summary.requests} requests in {summary.elapsed:.1f} s, {summary.rate:.0f} recipients/s")
+    if summary.requests:
+        console.print(
+            f"{summary.requests} requests in {summary.elapsed:.1f} s: {summary.settled_now} recipients settled, "
+            f"{summary.rate:.0f} recipients/s"
+        )
+    if summary.status == "halted" and summary.halt is not None:
+        console.print(f"halted: {summary.halt}")
     if summary.counts.unknown:
         console.print(
             f"{summary.counts.unknown} recipients may or may not have received the message (unknown): "
@@ -88,6 +94,10 @@ def bulk_send(
         bool, typer.Option("--at-least-once", help="Resend recipients whose outcome is unknown (may duplicate).")
     ] = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    reconcile_grace: Annotated[
+        float | None,
+        typer.Option(help="Seconds after a request left before the provider's 'no such message' is trusted."),
+    ] = None,
 ) -> None:
     """Send to every recipient of the input; killed or halted, run the same command again to resume."""
     gateway_url = url or os.environ.get("SMSGATE_URL")
@@ -108,10 +118,12 @@ def bulk_send(
             concurrency=concurrency,
             max_consecutive_failures=max_failures,
             at_least_once=at_least_once,
+            reconcile_grace=reconcile_grace,
         )
-    except ValueError as exc:
+    except (ValueError, JournalBusyError) as exc:
         _fail(str(exc))
     console = _console()
+    resume = _resume_command(journal, from_option=url is not None)
     with campaign:
         try:
             if csv_file is not None:
@@ -126,8 +138,25 @@ def bulk_send(
             summary = asyncio.run(_run(campaign, gateway, total, console, progress and sys.stdout.isatty()))
         except SmsGateError as exc:
             _fail(str(exc))
+        except KeyboardInterrupt:
+            console.print("interrupted: the requests in flight are recorded as unknown; the summary so far:")
+            _print_summary(console, campaign.summary())
+            console.print(f"to resume: {resume}")
+            raise typer.Exit(130) from None
+        if summary.status == "done" and not summary.requests:
+            console.print("nothing left to send: every recipient is settled")
         _print_summary(console, summary)
+        if summary.status == "halted":
+            console.print(f"fix the cause, then resume with: {resume}")
+        elif summary.status != "done":
+            console.print(f"to resume: {resume}")
     raise typer.Exit(0 if summary.status == "done" else 1)
+
+
+def _resume_command(journal: Path, *, from_option: bool) -> str:
+    """The command that resumes this campaign (the gateway URL holds credentials: never printed)."""
+    command = f"smsgate bulk send --journal {shlex.quote(str(journal))}"
+    return command + (" --url <the same gateway URL>" if from_option else "")
 
 
 async def _run(

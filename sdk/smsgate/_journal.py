@@ -1,44 +1,50 @@
-"""The campaign journal: one SQLite file (WAL) that records every recipient's state, durably.
+"""The campaign journal: the durable record of every recipient's state, behind one interface.
+
+`Journal` is the interface a campaign needs (an ABC, so that another store — e.g. a PostgreSQL database that
+several machines share — can implement it); `SqliteJournal` is the embedded default: one SQLite file (WAL).
+`open_journal` picks the backend from the journal's location.
 
 Each state change is committed before the next step that depends on it: a batch is marked *in-flight*
-(committed) before its request leaves, and its outcomes are committed as soon as the reply is read. So after
-a crash at any moment — even SIGKILL — the journal says exactly which recipients were certainly not sent
+(committed, with the batch number taken from the journal's counter in the same transaction) before its
+request leaves, and its outcomes are committed, in one transaction, as soon as the reply is read. So after a
+crash at any moment — even SIGKILL — the journal says exactly which recipients were certainly not sent
 (pending), which were settled, and which may have been sent (in-flight at the crash, reopened as unknown).
 
-States: ``pending`` → ``inflight`` → ``accepted`` | ``rejected`` | ``failed`` (not sent; goes back to
-pending) | ``unknown``.
+States: ``pending`` → ``inflight`` → ``accepted`` | ``rejected`` | ``unknown``, or back to ``pending`` when
+the request provably did not reach the provider (``failed`` is kept for journals of older versions).
+
+Ownership: a journal has at most one runner at a time. `Journal.acquire` takes it (refusing with
+`JournalBusyError`, which names the holder's process id and host, while another runner holds it); in-flight
+rows are reopened only when their owner is provably gone (`Journal.reopen_orphans`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import socket
 import sqlite3
 import time
+import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-__all__ = ["Journal", "JournalCounts", "JournalRow"]
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS recipients (
-    seq INTEGER PRIMARY KEY,            -- position in the input, from 0
-    recipient TEXT NOT NULL,            -- as given
-    text TEXT,                          -- this recipient's own text; NULL = the campaign's text
-    state TEXT NOT NULL DEFAULT 'pending',
-    phone TEXT,                         -- as sent (the provider's form)
-    message_id TEXT,
-    code TEXT,
-    reason TEXT,
-    detail TEXT,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    batch INTEGER,
-    updated_at REAL
-);
-CREATE INDEX IF NOT EXISTS recipients_by_state ON recipients (state, seq);
-"""
+__all__ = [
+    "STATES",
+    "Claim",
+    "Journal",
+    "JournalBusyError",
+    "JournalCounts",
+    "JournalRow",
+    "Owner",
+    "Settlement",
+    "SqliteJournal",
+    "open_journal",
+]
 
 STATES = ("pending", "inflight", "accepted", "rejected", "failed", "unknown")
 
@@ -55,6 +61,10 @@ class JournalRow:
     reason: str | None
     detail: str | None
     attempts: int
+    #: The batch (request) that last carried this row; None when it was never claimed.
+    batch: int | None = None
+    #: When the row last changed state (seconds since the epoch): for an unknown row, since when it is.
+    updated_at: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,19 +85,233 @@ class JournalCounts:
         return self.accepted + self.rejected + self.unknown
 
 
-class Journal:
-    """A campaign's durable record. Not thread-safe: the campaign uses it from one thread."""
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """Who runs a journal: a random token (the in-flight rows it claims carry it), its process and host."""
 
-    def __init__(self, path: str | Path) -> None:
+    pid: int = field(default_factory=os.getpid)
+    host: str = field(default_factory=socket.gethostname)
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)
+    since: float = field(default_factory=time.time)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"pid": self.pid, "host": self.host, "token": self.token, "since": self.since}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Owner | None:
+        try:
+            return cls(int(data["pid"]), str(data["host"]), str(data["token"]), float(data["since"]))
+        except (TypeError, KeyError, ValueError):
+            return None
+
+    def __str__(self) -> str:
+        return f"process {self.pid} on host {self.host}"
+
+
+class JournalBusyError(RuntimeError):
+    """Another runner holds the journal; ``holder`` names it (process id and host) when it is known."""
+
+    def __init__(self, location: str, holder: Owner | None) -> None:
+        who = str(holder) if holder is not None else "another process"
+        super().__init__(
+            f"the journal {location} is being run by {who}: one runner at a time "
+            "(wait for it to finish, or stop it, then run again)"
+        )
+        self.holder = holder
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """Rows claimed for one request: the batch number (the request key's suffix) and the rows, in-flight."""
+
+    batch: int
+    rows: list[JournalRow]
+    #: True when these rows were sent before under this batch number (a resend after "not found").
+    resend: bool = False
+
+
+#: (seq, state, phone, message_id, code, reason, detail) of one row of a request's outcome.
+Settlement = tuple[int, str, str | None, str | None, str | None, str | None, str | None]
+
+
+class Journal(ABC):
+    """What a campaign needs from its durable record. Implementations are used from one thread per instance.
+
+    Semantics every backend keeps:
+
+    * `claim` is atomic: it returns only rows that this call moved from pending to in-flight (owned by the
+      acquired `Owner`), committed before it returns; the batch number comes from a counter advanced in the
+      same transaction, so request keys never repeat across runners and resumes. Rows that went back to
+      pending after a request that provably did not deliver them are claimed again under their original
+      batch number (so the provider's own de-duplication of that client id catches a late arrival).
+    * `settle` records a request's outcomes in one commit, and only for rows still in flight for this owner.
+    * `reopen_orphans` touches in-flight rows only when their owner is provably gone.
+    """
+
+    #: Where the journal is, for messages (never holds a secret).
+    location: str
+
+    # -- metadata
+    @abstractmethod
+    def get(self, key: str, default: Any = None) -> Any: ...
+
+    @abstractmethod
+    def set(self, **values: Any) -> None: ...
+
+    # -- ownership
+    @abstractmethod
+    def acquire(self, owner: Owner) -> None:
+        """Become the journal's runner; `JournalBusyError` naming the holder when another runner has it."""
+
+    @abstractmethod
+    def release(self) -> None:
+        """Stop being the runner (idempotent)."""
+
+    @abstractmethod
+    def holder(self) -> Owner | None:
+        """The runner holding the journal now, if any (read-only; for reports)."""
+
+    # -- loading
+    @abstractmethod
+    def loaded(self) -> int:
+        """How many input rows are in the journal (rows are added in input order, from seq 0)."""
+
+    @abstractmethod
+    def add(self, rows: Iterable[tuple[int, str, str | None]], chunk: int = 5000) -> int:
+        """Add (seq, recipient, text) rows in chunks; rows already present are kept as they are."""
+
+    # -- the state machine
+    @abstractmethod
+    def reopen_orphans(self, *, resend: bool) -> int:
+        """In-flight rows whose owner is provably gone may have been sent: they become unknown (or pending,
+        when the caller opted into at-least-once delivery). Returns how many."""
+
+    @abstractmethod
+    def retry(self, states: Iterable[str]) -> int:
+        """Put settled rows of the given states back to pending (e.g. unknown, for at-least-once)."""
+
+    @abstractmethod
+    def claim(self, limit: int) -> Claim | None:
+        """Up to `limit` pending rows sharing one text, in-flight for the acquired owner; None when none."""
+
+    @abstractmethod
+    def settle(self, results: Iterable[Settlement]) -> int:
+        """Record a request's outcomes in one commit; returns the rows updated."""
+
+    @abstractmethod
+    def unknown_batches(self) -> list[int]:
+        """The requests with recipients whose outcome is unknown."""
+
+    @abstractmethod
+    def batch_rows(self, batch: int) -> list[JournalRow]:
+        """Every row one request carried (any state), in input order."""
+
+    @abstractmethod
+    def resolve(self, updates: Iterable[tuple[int, str, str | None, str | None, str | None]]) -> int:
+        """Settle unknown rows after reconciliation: (seq, state, phone, message_id, detail)."""
+
+    # -- reading
+    @abstractmethod
+    def counts(self) -> JournalCounts: ...
+
+    @abstractmethod
+    def rows(self, state: str | None = None) -> Iterator[JournalRow]:
+        """Every row in input order (streamed, never all in memory)."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the journal (if held) and close it."""
+
+    def export_csv(self, out: IO[str]) -> int:
+        """Every recipient's outcome as CSV, in input order (streamed). Returns the number of rows."""
+        import csv
+
+        writer = csv.writer(out)
+        writer.writerow(["seq", "recipient", "phone", "state", "message_id", "code", "reason", "detail", "attempts"])
+        n = 0
+        for row in self.rows():
+            writer.writerow(
+                [
+                    row.seq,
+                    row.recipient,
+                    row.phone,
+                    row.state,
+                    row.message_id,
+                    row.code,
+                    row.reason,
+                    row.detail,
+                    row.attempts,
+                ]
+            )
+            n += 1
+        return n
+
+
+def open_journal(location: str | Path | Journal) -> Journal:
+    """The journal at `location`: a `Journal` as given, or a path (SQLite)."""
+    if isinstance(location, Journal):
+        return location
+    return SqliteJournal(location)
+
+
+# ------------------------------------------------------------------------------------------------------
+# SQLite
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS recipients (
+    seq INTEGER PRIMARY KEY,            -- position in the input, from 0
+    recipient TEXT NOT NULL,            -- as given
+    text TEXT,                          -- this recipient's own text; NULL = the campaign's text
+    state TEXT NOT NULL DEFAULT 'pending',
+    phone TEXT,                         -- as sent (the provider's form)
+    message_id TEXT,
+    code TEXT,
+    reason TEXT,
+    detail TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    batch INTEGER,                      -- the request that last carried it (its key's suffix)
+    updated_at REAL,
+    owner TEXT                          -- the runner's token, while in flight
+);
+CREATE INDEX IF NOT EXISTS recipients_by_state ON recipients (state, seq);
+"""
+
+# Rows back to pending after a request that provably did not deliver them: resent under their batch number.
+_RESEND_INDEX = (
+    "CREATE INDEX IF NOT EXISTS recipients_to_resend ON recipients (batch, seq)"
+    " WHERE state = 'pending' AND batch IS NOT NULL"
+)
+
+_COLUMNS = "seq, recipient, text, state, phone, message_id, code, reason, detail, attempts, batch, updated_at"
+
+
+class SqliteJournal(Journal):
+    """A journal in one SQLite file (WAL). Ownership is an exclusive lock on ``<file>-owner`` (released by
+    the operating system when the holder dies, SIGKILL included), which also records who holds it.
+
+    Durability: ``synchronous=FULL`` — each commit (one per claim, one per settle) is on disk before the
+    request leaves or the next batch is claimed, so the journal survives a power loss too, not only a crash
+    of the process."""
+
+    def __init__(self, path: str | Path, *, synchronous: str = "FULL") -> None:
         self.path = Path(path)
-        self._db = sqlite3.connect(self.path, isolation_level=None)  # explicit transactions below
+        self.location = str(self.path)
+        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)  # explicit transactions
         self._db.execute("PRAGMA journal_mode=WAL")
-        # NORMAL is durable against a crash of this process (WAL is fsync'ed at checkpoints only, but the OS
-        # keeps written pages); FULL would add durability against power loss at ~2x the cost per commit.
-        self._db.execute("PRAGMA synchronous=NORMAL")
+        if synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+            raise ValueError(f"synchronous must be OFF, NORMAL, FULL or EXTRA, not {synchronous!r}")
+        self._db.execute(f"PRAGMA synchronous={synchronous.upper()}")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(recipients)")}
+        if "owner" not in columns:  # a journal of an older version
+            self._db.execute("ALTER TABLE recipients ADD COLUMN owner TEXT")
+        self._db.execute(_RESEND_INDEX)
+        self._owner: Owner | None = None
+        self._lock_file: IO[str] | None = None
 
     def close(self) -> None:
+        self.release()
         self._db.close()
 
     # -- metadata ---------------------------------------------------------------------------------
@@ -98,20 +322,75 @@ class Journal:
 
     def set(self, **values: Any) -> None:
         with self._transaction():
-            self._db.executemany(
-                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [(k, json.dumps(v)) for k, v in values.items()],
-            )
+            self._set(values)
+
+    def _set(self, values: dict[str, Any]) -> None:
+        self._db.executemany(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [(k, json.dumps(v)) for k, v in values.items()],
+        )
+
+    # -- ownership --------------------------------------------------------------------------------
+
+    def _lock_path(self) -> Path:
+        return self.path.with_name(self.path.name + "-owner")
+
+    def acquire(self, owner: Owner) -> None:
+        if self._owner is not None:
+            raise RuntimeError("this journal is already acquired")
+        handle = self._lock_path().open("a+", encoding="utf-8")
+        try:
+            if not _try_lock(handle):
+                raise JournalBusyError(self.location, self._recorded_holder(handle))
+            handle.seek(0)
+            handle.truncate()
+            handle.write(json.dumps(owner.to_json()))
+            handle.flush()
+        except BaseException:
+            handle.close()
+            raise
+        self._lock_file = handle
+        self._owner = owner
+        self.set(owner=owner.to_json())
+
+    def release(self) -> None:
+        if self._lock_file is None:
+            return
+        with contextlib.suppress(sqlite3.Error):  # closing after a failure: the lock still goes
+            self.set(owner=None)
+        self._lock_file.close()  # closing the file drops the lock
+        self._lock_file = None
+        self._owner = None
+
+    def holder(self) -> Owner | None:
+        path = self._lock_path()
+        if not path.exists():
+            return None
+        with path.open("a+", encoding="utf-8") as handle:
+            if _try_lock(handle):  # nobody holds it (ours is released when the file closes)
+                return None
+            return self._recorded_holder(handle)
+
+    @staticmethod
+    def _recorded_holder(handle: IO[str]) -> Owner | None:
+        handle.seek(0)
+        try:
+            return Owner.from_json(json.loads(handle.read() or "null"))
+        except ValueError:
+            return None
+
+    def _token(self) -> str:
+        if self._owner is None:
+            raise RuntimeError("acquire the journal before claiming or settling rows")
+        return self._owner.token
 
     # -- loading ----------------------------------------------------------------------------------
 
     def loaded(self) -> int:
-        """How many input rows are in the journal (rows are added in input order)."""
         row = self._db.execute("SELECT COALESCE(MAX(seq) + 1, 0) FROM recipients").fetchone()
         return int(row[0])
 
     def add(self, rows: Iterable[tuple[int, str, str | None]], chunk: int = 5000) -> int:
-        """Add (seq, recipient, text) rows in chunks; rows already present are kept as they are."""
         added = 0
         buffer: list[tuple[int, str, str | None]] = []
         for row in rows:
@@ -132,89 +411,102 @@ class Journal:
 
     # -- the state machine ------------------------------------------------------------------------
 
-    def reopen_inflight(self, *, resend: bool) -> int:
-        """After a crash: in-flight rows may have been sent. They become unknown — or pending, when the
-        caller opted into at-least-once delivery."""
+    def reopen_orphans(self, *, resend: bool) -> int:
+        # The exclusive lock proves every other runner gone: in-flight rows not ours are orphans.
+        token = self._token()
         state = "pending" if resend else "unknown"
         detail = None if resend else "in flight when the campaign stopped: it may have been sent"
         with self._transaction():
+            # At-least-once resends are new requests (a new batch number, a new key).
             cursor = self._db.execute(
                 "UPDATE recipients SET state = ?, detail = COALESCE(?, detail), code = COALESCE(?, code),"
-                " updated_at = ? WHERE state = 'inflight'",
-                (state, detail, None if resend else "interrupted", time.time()),
+                " batch = CASE WHEN ? THEN NULL ELSE batch END, owner = NULL, updated_at = ?"
+                " WHERE state = 'inflight' AND (owner IS NULL OR owner != ?)",
+                (state, detail, None if resend else "interrupted", resend, time.time(), token),
             )
         return cursor.rowcount
 
     def retry(self, states: Iterable[str]) -> int:
-        """Put settled rows of the given states back to pending (e.g. unknown, for at-least-once)."""
         wanted = [s for s in states if s in STATES and s not in ("pending", "inflight")]
         if not wanted:
             return 0
         marks = ",".join("?" * len(wanted))
         with self._transaction():
+            # A deliberate resend (at-least-once) is a new request: a new batch number, a new key.
             cursor = self._db.execute(
-                f"UPDATE recipients SET state = 'pending' WHERE state IN ({marks})",  # noqa: S608
+                f"UPDATE recipients SET state = 'pending', batch = NULL WHERE state IN ({marks})",  # noqa: S608
                 wanted,
             )
         return cursor.rowcount
 
-    def claim(self, limit: int, batch: int) -> list[JournalRow]:
-        """The first pending rows sharing one text (up to `limit`), marked in-flight and committed."""
-        rows = self._db.execute(
-            "SELECT seq, recipient, text FROM recipients WHERE state = 'pending' ORDER BY seq LIMIT ?",
-            (limit * 4,),
-        ).fetchall()
-        chosen: list[tuple[int, str, str | None]] = []
-        for seq, recipient, text in rows:
-            if chosen and text != chosen[0][2]:
-                break
-            chosen.append((seq, recipient, text))
-            if len(chosen) == limit:
-                break
-        if not chosen:
-            return []
-        now = time.time()
+    def claim(self, limit: int) -> Claim | None:
+        token = self._token()
         with self._transaction():
-            self._db.executemany(
-                "UPDATE recipients SET state = 'inflight', batch = ?, attempts = attempts + 1, updated_at = ?"
-                " WHERE seq = ? AND state = 'pending'",
-                [(batch, now, seq) for seq, _, _ in chosen],
-            )
-        return [JournalRow(seq, r, t, "inflight", None, None, None, None, None, 0) for seq, r, t in chosen]
+            resend = True
+            rows = self._db.execute(
+                "SELECT seq, recipient, text, batch FROM recipients WHERE state = 'pending' AND batch IS NOT NULL"
+                " ORDER BY batch, seq LIMIT ?",
+                (limit,),
+            ).fetchall()
+            if rows:
+                batch = int(rows[0][3])
+                rows = [r for r in rows if r[3] == batch]
+            else:
+                resend = False
+                rows = self._db.execute(
+                    "SELECT seq, recipient, text, batch FROM recipients WHERE state = 'pending' AND batch IS NULL"
+                    " ORDER BY seq LIMIT ?",
+                    (limit,),
+                ).fetchall()
+                if not rows:
+                    return None
+                self._db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('batches', '0')")
+                (value,) = self._db.execute(
+                    "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'batches' RETURNING value"
+                ).fetchone()
+                batch = int(value)
+            chosen = [r for r in rows if r[2] == rows[0][2]]  # one text per request
+            now = time.time()
+            taken = 0
+            for seq, _, _, _ in chosen:
+                taken += self._db.execute(
+                    "UPDATE recipients SET state = 'inflight', batch = ?, owner = ?, attempts = attempts + 1,"
+                    " updated_at = ? WHERE seq = ? AND state = 'pending'",
+                    (batch, token, now, seq),
+                ).rowcount
+            if taken != len(chosen):  # cannot happen under the write lock; never return rows not taken
+                raise RuntimeError("journal claim raced with another writer")
+        return Claim(
+            batch,
+            [JournalRow(seq, r, t, "inflight", None, None, None, None, None, 0, batch, now) for seq, r, t, _ in chosen],
+            resend,
+        )
 
-    def settle(
-        self, results: Iterable[tuple[int, str, str | None, str | None, str | None, str | None, str | None]]
-    ) -> None:
-        """Record (seq, state, phone, message_id, code, reason, detail) of a batch, in one commit."""
+    def settle(self, results: Iterable[Settlement]) -> int:
+        token = self._token()
         now = time.time()
         with self._transaction():
-            self._db.executemany(
+            cursor = self._db.executemany(
                 "UPDATE recipients SET state = ?, phone = ?, message_id = ?, code = ?, reason = ?, detail = ?,"
-                " updated_at = ? WHERE seq = ? AND state = 'inflight'",
+                " owner = NULL, updated_at = ? WHERE seq = ? AND state = 'inflight' AND owner = ?",
                 [
-                    (state, phone, mid, code, reason, detail, now, seq)
+                    (state, phone, mid, code, reason, detail, now, seq, token)
                     for seq, state, phone, mid, code, reason, detail in results
                 ],
             )
+        return cursor.rowcount
 
     def unknown_batches(self) -> list[int]:
-        """The requests with recipients whose outcome is unknown."""
         rows = self._db.execute(
             "SELECT DISTINCT batch FROM recipients WHERE state = 'unknown' AND batch IS NOT NULL ORDER BY batch"
         ).fetchall()
         return [int(r[0]) for r in rows]
 
     def batch_rows(self, batch: int) -> list[JournalRow]:
-        """Every row one request carried (any state), in input order."""
-        cursor = self._db.execute(
-            "SELECT seq, recipient, text, state, phone, message_id, code, reason, detail, attempts FROM recipients"
-            " WHERE batch = ? ORDER BY seq",
-            (batch,),
-        )
+        cursor = self._db.execute(f"SELECT {_COLUMNS} FROM recipients WHERE batch = ? ORDER BY seq", (batch,))  # noqa: S608
         return [JournalRow(*row) for row in cursor.fetchall()]
 
     def resolve(self, updates: Iterable[tuple[int, str, str | None, str | None, str | None]]) -> int:
-        """Settle unknown rows after reconciliation: (seq, state, phone, message_id, detail)."""
         now = time.time()
         with self._transaction():
             cursor = self._db.executemany(
@@ -231,8 +523,7 @@ class Journal:
         return JournalCounts(**{s: int(found.get(s, 0)) for s in STATES})
 
     def rows(self, state: str | None = None) -> Iterator[JournalRow]:
-        """Every row in input order (streamed, never all in memory)."""
-        query = "SELECT seq, recipient, text, state, phone, message_id, code, reason, detail, attempts FROM recipients"
+        query = f"SELECT {_COLUMNS} FROM recipients"  # noqa: S608
         args: tuple[Any, ...] = ()
         if state is not None:
             query += " WHERE state = ?"
@@ -254,5 +545,25 @@ class Journal:
         def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
             self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
 
-    def _transaction(self) -> Journal._Tx:
-        return Journal._Tx(self._db)
+    def _transaction(self) -> SqliteJournal._Tx:
+        return SqliteJournal._Tx(self._db)
+
+
+def _try_lock(handle: IO[str]) -> bool:
+    """An exclusive, non-blocking lock on an open file, dropped by the OS when the process dies."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        import msvcrt
+
+        try:
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+        except OSError:
+            return False
+        return True
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True

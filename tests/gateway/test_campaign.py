@@ -241,7 +241,8 @@ def _url(template: str, emu: Any, provider: str) -> str:
 def test_smsc_unknowns_are_reconciled_by_client_id(smsgate_emulator: Any, tmp_path: Path, handled: bool) -> None:
     journal = tmp_path / "c.db"
     numbers_ = [f"+7999123{i:04d}" for i in range(30)]
-    url = _url(SMSC_URL, smsgate_emulator, "smsc")
+    # A short request timeout: "no such message" is trusted once the request has been gone longer than it.
+    url = _url(SMSC_URL, smsgate_emulator, "smsc") + "&timeout=0.5"
     smsgate_emulator.faults.inject("smsc", "reset", before_handler=not handled)
     with smsgate.Gateway.from_url(url) as gateway, Campaign(gateway, journal, text="Hi") as campaign:
         campaign.load(numbers_)

@@ -78,6 +78,8 @@ class Request:
         headers: header names lower-cased; repeated headers joined with ``", "``.
         query: the query string, parsed (blank values kept).
         body: the raw request body.
+        raw_query: the query string as received, still percent-encoded (for a provider that decodes it in
+            the request's own charset, as SMSC does).
     """
 
     provider: str
@@ -86,6 +88,7 @@ class Request:
     headers: Mapping[str, str]
     query: Mapping[str, tuple[str, ...]]
     body: bytes
+    raw_query: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +153,7 @@ class FaultKind(StrEnum):
     MALFORMED = "malformed"
     EMPTY = "empty"
     ERROR_CODE = "error_code"
+    HOLD = "hold"
 
 
 _ALLOWED_PARAMS: dict[FaultKind, frozenset[str]] = {
@@ -160,6 +164,7 @@ _ALLOWED_PARAMS: dict[FaultKind, frozenset[str]] = {
     FaultKind.MALFORMED: frozenset({"before_handler", "body", "status", "content_type"}),
     FaultKind.EMPTY: frozenset({"before_handler"}),
     FaultKind.ERROR_CODE: frozenset({"before_handler", "code"}),
+    FaultKind.HOLD: frozenset({"delay"}),
 }
 
 #: Whether the provider handler is skipped, by default, for each kind.
@@ -171,6 +176,7 @@ _BEFORE_HANDLER_DEFAULT: dict[FaultKind, bool] = {
     FaultKind.MALFORMED: True,
     FaultKind.EMPTY: True,
     FaultKind.ERROR_CODE: True,
+    FaultKind.HOLD: False,
 }
 
 
@@ -264,7 +270,7 @@ def _build_fault(provider: str, kind: FaultKind, count: int, params: Mapping[str
         count,
         before_handler=_as_bool("before_handler", params.get("before_handler", _BEFORE_HANDLER_DEFAULT[kind])),
     )
-    if kind is FaultKind.TIMEOUT:
+    if kind in (FaultKind.TIMEOUT, FaultKind.HOLD):
         delay = params.get("delay", 30.0)
         if isinstance(delay, bool) or not isinstance(delay, int | float) or not math.isfinite(delay) or delay < 0:
             raise ValueError(f"fault parameter 'delay' must be a number of seconds >= 0, not {delay!r}")
@@ -339,6 +345,9 @@ class Faults:
           200), ``content_type`` (default ``text/html; charset=utf-8``).
         * ``empty`` [True] — HTTP 200 with an empty body.
         * ``error_code`` [True] — the provider's own error reply with ``code`` (default ``UNKNOWN_ERROR``).
+        * ``hold`` [always False] — hold the request ``delay`` seconds (default 30) before it takes effect,
+          as a request delayed in the network: the provider handles it then, and the reply is sent if the
+          client is still waiting. `Emulator.reset` and `Emulator.stop` cut the wait short.
 
         Raises:
             ValueError: unknown provider or kind, or a bad parameter value.
@@ -909,10 +918,13 @@ class HttpServer:
         provider = self._providers.get(name)
         if provider is None:
             return _Action(reply=_plain(404, "Not Found"))
-        request = Request(name, method, path[len(name) + 1 :], headers, query, body)
+        request = Request(name, method, path[len(name) + 1 :], headers, query, body, split.query)
         received = self._clock.now()
         with self._lock:
             fault = self._faults.take(name)
+        if fault is not None and fault.kind is FaultKind.HOLD:
+            self.sleep(fault.delay)  # outside the lock: other requests go on meanwhile
+        with self._lock:
             before = self._observer.mark(name) if self._observer is not None else 0
             handled = fault is None or not fault.before_handler
             reply = provider.handle(request) if handled else None
@@ -957,6 +969,9 @@ class HttpServer:
             return _Action(reply=Reply(200, (("Content-Type", "text/html; charset=utf-8"),), b""))
         if kind is FaultKind.ERROR_CODE:
             return _Action(reply=provider.error_reply(fault.code))
+        if kind is FaultKind.HOLD:
+            assert reply is not None
+            return _Action(reply=reply)
         headers: list[tuple[str, str]] = []
         if fault.content_type is not None:
             headers.append(("Content-Type", fault.content_type))
