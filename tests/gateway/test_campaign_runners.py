@@ -24,7 +24,7 @@ BIG = "380509999999"
 
 
 def url_for(emu: Any) -> str:
-    return emu.base_url("letsads").replace("http://", f"letsads+http://{BIG}:pw@") + "?sender=Sender"
+    return str(emu.base_url("letsads").replace("http://", f"letsads+http://{BIG}:pw@") + "?sender=Sender")
 
 
 @pytest.fixture
@@ -88,7 +88,7 @@ def test_two_runners_on_one_journal_send_nobody_twice(big_account: Any, tmp_path
     while not big_account.letsads.messages and first.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
     second = subprocess.run(_cli(journal, numbers_file), env=env, capture_output=True, text=True, timeout=120)
-    out, err = first.communicate(timeout=120)
+    _, err = first.communicate(timeout=120)
     assert first.returncode == 0, err
     assert second.returncode == 2, second.stdout + second.stderr
     assert f"process {first.pid} on host {socket.gethostname()}" in second.stderr
