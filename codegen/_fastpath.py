@@ -1,0 +1,457 @@
+"""Fast paths compiled from the schemas (issue 14): per generated model, an XML encoder that writes the
+document directly and a decoder that reads the hardened parser's tree straight into the dataclass (XSD
+providers); per ``$defs`` entry, a plain-Python check (JSON Schema providers).
+
+The compiled code is an accelerator, never a second authority: whatever it does not fully understand it hands
+back to the reference path (xsdata + the XSD, jsonschema), which then accepts or refuses exactly as before.
+`generated/<provider>/fastpath.py` is rendered by ``templates/fastpath_xml.py.jinja`` or
+``templates/fastpath_json.py.jinja`` from the descriptions built here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import importlib.util
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+__all__ = ["emit_fastpath"]
+
+# -- XML ------------------------------------------------------------------------------------------------------
+
+#: Field metadata keys the compiler understands; any other key leaves its class to the reference path.
+_KNOWN_META = frozenset(
+    {
+        "name",
+        "type",
+        "required",
+        "min_length",
+        "max_length",
+        "length",
+        "pattern",
+        "min_inclusive",
+        "max_inclusive",
+        "min_exclusive",
+        "max_exclusive",
+        "min_occurs",
+        "max_occurs",
+    }
+)
+
+
+@dataclass
+class XmlField:
+    attr: str
+    tag: str
+    #: "element", "attribute" or "text"
+    role: str
+    #: "str", "int", "enum" or "class"
+    kind: str
+    type_name: str
+    is_list: bool
+    required: bool
+    checks: list[str] = field(default_factory=list)
+    min_occurs: int = 0
+    max_occurs: int | None = None
+    #: enum wire value -> member name (decoder), and whether the values are str (else int)
+    enum_values: dict[str, str] = field(default_factory=dict)
+    enum_str: bool = True
+
+
+@dataclass
+class XmlClass:
+    name: str
+    qname: str
+    supported: bool
+    why: str = ""
+    fields: list[XmlField] = field(default_factory=list)
+
+
+def xsd_pattern(pattern: str) -> str | None:
+    """An XSD regular expression as a Python one for `re.fullmatch`, or None when it uses XSD syntax we do not
+    translate (the XSD still validates every request at run time; the compiled check is then skipped)."""
+    out: list[str] = []
+    i, in_class = 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            if i + 1 >= len(pattern):
+                return None
+            nxt = pattern[i + 1]
+            if nxt == "S":
+                if in_class:
+                    return None
+                out.append("[^ \\t\\n\\r]")
+            elif nxt == "s":
+                if in_class:
+                    out.append(" \\t\\n\\r")
+                else:
+                    out.append("[ \\t\\n\\r]")
+            elif nxt == "d":
+                out.append("\\d")
+            elif nxt in ".-^$\\[](){}|?*+nrt":
+                out.append("\\" + nxt)
+            else:
+                return None  # \i \c \p{..} \w ... : XSD meanings differ from Python's
+            i += 2
+            continue
+        if in_class:
+            if c == "-" and pattern[i + 1 : i + 2] == "[":
+                return None  # character class subtraction
+            if c == "]":
+                in_class = False
+            out.append(c)
+        elif c == "[":
+            in_class = True
+            out.append(c)
+        elif c == ".":
+            out.append("[^\\n\\r]")
+        elif c in "^$":
+            out.append("\\" + c)  # literal in XSD
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def _load_models(path: Path, name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # xsdata looks the class's module up while building its metadata
+    spec.loader.exec_module(module)
+    return module
+
+
+def xml_classes(models_path: Path, provider_id: str, patterns: dict[str, str]) -> list[XmlClass]:
+    """Describe every generated dataclass of an XSD provider for the XML template."""
+    from xsdata.formats.dataclass.context import XmlContext
+
+    module = _load_models(models_path, f"_smsgate_codegen_models_{provider_id}")
+    context = XmlContext()
+    out: list[XmlClass] = []
+    classes = sorted(
+        (v for v in vars(module).values() if isinstance(v, type) and dataclasses.is_dataclass(v)),
+        key=lambda c: c.__name__,
+    )
+    names = {c.__name__ for c in classes}
+    for cls in classes:
+        meta = context.build(cls)
+        desc = XmlClass(name=cls.__name__, qname=meta.qname, supported=True)
+        metadata = {f.name: dict(f.metadata) for f in dataclasses.fields(cls)}
+        try:
+            for var in meta.get_all_vars():
+                desc.fields.append(_xml_field(var, metadata[var.name], names, patterns))
+        except _Unsupported as exc:
+            desc.supported, desc.why, desc.fields = False, str(exc), []
+        out.append(desc)
+    sys.modules.pop(module.__name__, None)
+    return out
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def _xml_field(var: Any, meta: dict[str, Any], class_names: set[str], patterns: dict[str, str]) -> XmlField:
+    unknown = set(meta) - _KNOWN_META
+    if unknown:
+        raise _Unsupported(f"{var.name}: metadata {sorted(unknown)}")
+    if var.is_elements or var.is_wildcard or var.is_attributes or var.tokens or var.nillable or var.namespaces:
+        raise _Unsupported(f"{var.name}: compound, wildcard, token or namespaced field")
+    if var.is_element:
+        role = "element"
+    elif var.is_attribute:
+        role = "attribute"
+    elif var.is_text:
+        role = "text"
+    else:
+        raise _Unsupported(f"{var.name}: neither element, attribute nor text")
+    if len(var.types) != 1:
+        raise _Unsupported(f"{var.name}: a union of types")
+    tp = var.types[0]
+    checks: list[str] = []
+    enum_values: dict[str, str] = {}
+    enum_str = True
+    if tp is str:
+        kind = "str"
+        if "length" in meta:
+            checks.append(f"len(x) == {int(meta['length'])}")
+        if "min_length" in meta:
+            checks.append(f"len(x) >= {int(meta['min_length'])}")
+        if "max_length" in meta:
+            checks.append(f"len(x) <= {int(meta['max_length'])}")
+        if "pattern" in meta:
+            translated = xsd_pattern(meta["pattern"])
+            if translated is not None:
+                name = patterns.setdefault(translated, f"_P{len(patterns)}")
+                checks.append(f"{name}.fullmatch(x) is not None")
+    elif tp is int:
+        kind = "int"
+        for key, op in (
+            ("min_inclusive", ">="),
+            ("max_inclusive", "<="),
+            ("min_exclusive", ">"),
+            ("max_exclusive", "<"),
+        ):
+            if key in meta:
+                checks.append(f"x {op} {int(meta[key])}")
+    elif isinstance(tp, type) and issubclass(tp, enum.Enum):
+        kind = "enum"
+        if not all(isinstance(m.value, str) for m in tp):
+            if not all(type(m.value) is int for m in tp):
+                raise _Unsupported(f"{var.name}: enum with values neither all str nor all int")
+            enum_str = False
+        if any(k in meta for k in ("pattern", "min_length", "max_length", "length")):
+            raise _Unsupported(f"{var.name}: facets on an enumeration")
+        enum_values = {str(m.value): m.name for m in tp}
+    elif isinstance(tp, type) and dataclasses.is_dataclass(tp) and tp.__name__ in class_names:
+        kind = "class"
+    else:
+        raise _Unsupported(f"{var.name}: type {tp!r}")
+    if kind in ("class", "enum") and role != "element":
+        raise _Unsupported(f"{var.name}: {kind} as {role}")
+    is_list = var.list_element
+    min_occurs = int(meta.get("min_occurs", 1 if var.required else 0))
+    max_occurs = meta.get("max_occurs")
+    return XmlField(
+        attr=var.name,
+        tag=var.local_name,
+        role=role,
+        kind=kind,
+        type_name=tp.__name__,
+        is_list=is_list,
+        required=bool(var.required),
+        checks=checks,
+        min_occurs=min_occurs,
+        max_occurs=int(max_occurs) if max_occurs is not None else None,
+        enum_values=enum_values,
+        enum_str=enum_str,
+    )
+
+
+# -- JSON Schema ----------------------------------------------------------------------------------------------
+
+_TABLE = "dict[str, Callable[[Any], bool]]"
+_IGNORED = frozenset({"$schema", "$id", "title", "description", "default", "examples", "$comment", "$defs"})
+#: Formats jsonschema's FormatChecker has no checker for (so the reference never checks them).
+_UNCHECKED_FORMATS = frozenset({"decimal"})
+
+
+class JsonCompiler:
+    """JSON Schema (the subset our schemas use) to Python functions returning whether an instance is valid.
+
+    Same semantics as jsonschema's Draft 2020-12 validator: integers exclude booleans and include integral
+    floats, `enum`/`const` compare booleans apart from numbers, `pattern` is `re.search`. Any keyword outside
+    the subset stops code generation (a schema change must not silently weaken the check)."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+        self.functions: dict[str, list[str]] = {}
+        self.patterns: dict[str, str] = {}
+        self.constants: list[str] = []
+        self._counter = 0
+
+    def defs(self) -> list[str]:
+        return sorted(self.document.get("$defs", {}))
+
+    def compile_def(self, name: str) -> str:
+        fn = "_def_" + re.sub(r"\W", "_", name)
+        if fn not in self.functions:
+            self.functions[fn] = []  # placeholder against recursion
+            lines = self._schema(self.document["$defs"][name], "x", 1)
+            self.functions[fn] = [f"def {fn}(x: Any) -> bool:", *lines, "    return True"]
+        return fn
+
+    def _fresh(self, prefix: str) -> str:
+        self._counter += 1
+        return f"{prefix}{self._counter}"
+
+    def _sub(self, schema: Any) -> str:
+        """A schema as a function name (inline schemas get their own function)."""
+        if isinstance(schema, dict) and set(schema) == {"$ref"}:
+            return self._ref(schema["$ref"])
+        fn = self._fresh("_s")
+        self.functions[fn] = []
+        self.functions[fn] = [f"def {fn}(x: Any) -> bool:", *self._schema(schema, "x", 1), "    return True"]
+        return fn
+
+    def _ref(self, ref: str) -> str:
+        prefix = "#/$defs/"
+        if not ref.startswith(prefix) or "/" in ref[len(prefix) :]:
+            raise ValueError(f"unsupported $ref {ref!r}")
+        return self.compile_def(ref[len(prefix) :])
+
+    def _schema(self, schema: Any, x: str, depth: int) -> list[str]:
+        ind = "    " * depth
+        if schema is True:
+            return []
+        if schema is False:
+            return [f"{ind}return False"]
+        if not isinstance(schema, dict):
+            raise ValueError(f"unsupported schema {schema!r}")
+        lines: list[str] = []
+        unknown = (
+            set(schema)
+            - _IGNORED
+            - {
+                "$ref",
+                "type",
+                "enum",
+                "const",
+                "minLength",
+                "maxLength",
+                "pattern",
+                "format",
+                "minimum",
+                "maximum",
+                "exclusiveMinimum",
+                "exclusiveMaximum",
+                "items",
+                "minItems",
+                "maxItems",
+                "properties",
+                "required",
+                "additionalProperties",
+                "minProperties",
+                "maxProperties",
+                "propertyNames",
+                "oneOf",
+                "anyOf",
+                "allOf",
+            }
+        )
+        unknown = {k for k in unknown if not k.startswith("x-")}
+        if unknown:
+            raise ValueError(f"JSON Schema keywords the fast-path compiler does not support: {sorted(unknown)}")
+        if "format" in schema and schema["format"] not in _UNCHECKED_FORMATS:
+            raise ValueError(f"format {schema['format']!r}: add it to the compiler first")
+        if "$ref" in schema:
+            lines.append(f"{ind}if not {self._ref(schema['$ref'])}({x}):\n{ind}    return False")
+        if "type" in schema:
+            types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+            test = " or ".join(f"_is_{t}({x})" for t in types)
+            lines.append(f"{ind}if not ({test}):\n{ind}    return False")
+        if "enum" in schema:
+            values = schema["enum"]
+            if all(isinstance(v, str) for v in values):
+                const = self._const(f"frozenset({sorted(values)!r})")
+                lines.append(f"{ind}if not (isinstance({x}, str) and {x} in {const}):\n{ind}    return False")
+            else:
+                const = self._const(repr(values))
+                lines.append(f"{ind}if not any(_equal({x}, v) for v in {const}):\n{ind}    return False")
+        if "const" in schema:
+            lines.append(f"{ind}if not _equal({x}, {schema['const']!r}):\n{ind}    return False")
+        string = []
+        if "minLength" in schema:
+            string.append(f"len({x}) < {int(schema['minLength'])}")
+        if "maxLength" in schema:
+            string.append(f"len({x}) > {int(schema['maxLength'])}")
+        if "pattern" in schema:
+            pat = self._pattern(schema["pattern"])
+            string.append(f"{pat}.search({x}) is None")
+        if string:
+            lines.append(f"{ind}if isinstance({x}, str) and ({' or '.join(string)}):\n{ind}    return False")
+        number = []
+        for key, op in (("minimum", "<"), ("maximum", ">"), ("exclusiveMinimum", "<="), ("exclusiveMaximum", ">=")):
+            if key in schema:
+                number.append(f"{x} {op} {schema[key]!r}")
+        if number:
+            lines.append(f"{ind}if _is_number({x}) and ({' or '.join(number)}):\n{ind}    return False")
+        array = []
+        if "minItems" in schema:
+            array.append(f"len({x}) < {int(schema['minItems'])}")
+        if "maxItems" in schema:
+            array.append(f"len({x}) > {int(schema['maxItems'])}")
+        if "items" in schema:
+            item = self._sub(schema["items"])
+            array.append(f"not all({item}(i) for i in {x})")
+        if array:
+            lines.append(f"{ind}if isinstance({x}, list) and ({' or '.join(array)}):\n{ind}    return False")
+        obj = self._object(schema, x, ind)
+        if obj:
+            lines.append(f"{ind}if isinstance({x}, dict):")
+            lines.extend(obj)
+        for key, test in (("anyOf", "{n} == 0"), ("oneOf", "{n} != 1"), ("allOf", "{n} != {total}")):
+            if key in schema:
+                subs = [self._sub(s) for s in schema[key]]
+                calls = " + ".join(f"{s}({x})" for s in subs)
+                lines.append(f"{ind}if {test.format(n=f'({calls})', total=len(subs))}:\n{ind}    return False")
+        return lines
+
+    def _object(self, schema: dict[str, Any], x: str, ind: str) -> list[str]:
+        ind2 = ind + "    "
+        lines: list[str] = []
+        props: dict[str, Any] = schema.get("properties", {})
+        for key in schema.get("required", []):
+            lines.append(f"{ind2}if {key!r} not in {x}:\n{ind2}    return False")
+        if "minProperties" in schema:
+            lines.append(f"{ind2}if len({x}) < {int(schema['minProperties'])}:\n{ind2}    return False")
+        if "maxProperties" in schema:
+            lines.append(f"{ind2}if len({x}) > {int(schema['maxProperties'])}:\n{ind2}    return False")
+        if "propertyNames" in schema:
+            names = self._sub(schema["propertyNames"])
+            lines.append(f"{ind2}if not all({names}(k) for k in {x}):\n{ind2}    return False")
+        if props or "additionalProperties" in schema:
+            table = {k: self._sub(v) for k, v in props.items()}
+            const = self._const("{" + ", ".join(f"{k!r}: {v}" for k, v in table.items()) + "}", _TABLE)
+            extra = schema.get("additionalProperties", True)
+            lines.append(f"{ind2}for k, v in {x}.items():")
+            if extra is True:
+                lines.append(f"{ind2}    check = {const}.get(k)")
+                lines.append(f"{ind2}    if check is not None and not check(v):")
+            else:
+                fallback = "_never" if extra is False else self._sub(extra)
+                lines.append(f"{ind2}    if not {const}.get(k, {fallback})(v):")
+            lines.append(f"{ind2}        return False")
+        return lines
+
+    def _pattern(self, pattern: str) -> str:
+        if pattern not in self.patterns:
+            self.patterns[pattern] = f"_P{len(self.patterns)}"
+        return self.patterns[pattern]
+
+    def _const(self, expr: str, annotation: str = "") -> str:
+        # Tables referring to functions are built after every function exists (module end).
+        name = f"_C{len(self.constants)}"
+        self.constants.append(f"{name}{': ' + annotation if annotation else ''} = {expr}")
+        return name
+
+
+# -- emitting -------------------------------------------------------------------------------------------------
+
+
+def emit_fastpath(provider: Any, pkg: Path, env: jinja2.Environment, rel: str) -> None:
+    """Write ``<pkg>/fastpath.py`` for one provider (XSD: encoders and decoders; JSON Schema: checks)."""
+    if provider.format == "xml":
+        patterns: dict[str, str] = {}
+        classes = xml_classes(pkg / "models.py", provider.id, patterns)
+        text = env.get_template("fastpath_xml.py.jinja").render(p=provider, rel=rel, classes=classes, patterns=patterns)
+    else:
+        document = json.loads((pkg / provider.schema).read_text(encoding="utf-8"))
+        compiler = JsonCompiler(document)
+        entries = {name: compiler.compile_def(name) for name in compiler.defs()}
+        functions = ["\n".join(lines) for _, lines in sorted(compiler.functions.items(), key=_fn_order)]
+        text = env.get_template("fastpath_json.py.jinja").render(
+            p=provider,
+            rel=rel,
+            functions=functions,
+            patterns=compiler.patterns,
+            constants=compiler.constants,
+            entries=entries,
+        )
+    (pkg / "fastpath.py").write_text(text, encoding="utf-8")
+
+
+def _fn_order(item: tuple[str, list[str]]) -> tuple[int, str]:
+    name = item[0]
+    number = re.fullmatch(r"_s(\d+)", name)
+    return (1, f"{int(number.group(1)):08d}") if number else (0, name)

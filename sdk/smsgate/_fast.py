@@ -1,0 +1,144 @@
+"""The fast paths compiled from the schemas (``generated/<provider>/fastpath.py``), and the helpers they use.
+
+They accelerate the reference codecs without replacing them: an XML encoder returns None, a decoder raises
+`Miss` and a JSON check answers False whenever the compiled code cannot vouch for the result, and the codec
+then runs the reference (xsdata and the XSD, jsonschema), which accepts or refuses exactly as before. The
+equivalence tests (tests/sdk/test_fastpath_*.py) prove the fast answers equal the reference's. I/O-free.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+__all__ = [
+    "MISS",
+    "Miss",
+    "decode_xml",
+    "encode_xml",
+    "esc_attr",
+    "esc_text",
+    "json_accepts",
+    "json_equal",
+    "read_int",
+    "xml_unsafe",
+]
+
+
+class Miss(Exception):
+    """The compiled decoder does not vouch for this document: bind it with the reference instead."""
+
+
+#: Returned by `decode_xml` when the reference path must bind the document.
+MISS: Any = Miss
+
+# Characters XML 1.0 cannot carry (lxml refuses them, so xsdata cannot render them either).
+_UNSAFE = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_TEXT_SPECIAL = re.compile("[&<>\r]")
+_ATTR_SPECIAL = re.compile('[&<>"\r\n\t]')
+
+
+def xml_unsafe(value: str) -> bool:
+    """Whether `value` holds a character XML 1.0 cannot carry."""
+    return _UNSAFE.search(value) is not None
+
+
+def esc_text(value: str) -> str:
+    """Element text escaped as lxml escapes it (``\\r`` as a character reference, so it survives parsing)."""
+    if _TEXT_SPECIAL.search(value) is None:
+        return value
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+def esc_attr(value: str) -> str:
+    """An attribute value escaped for double quotes (whitespace kept as character references)."""
+    if _ATTR_SPECIAL.search(value) is None:
+        return value
+    return (
+        value.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("\r", "&#13;")
+        .replace("\n", "&#10;")
+        .replace("\t", "&#9;")
+    )
+
+
+def read_int(text: str) -> int:
+    """ASCII digits, optionally after a minus, as an int; anything else (plus signs, spaces, underscores,
+    non-ASCII digits) is a `Miss`, left to the reference's own reading."""
+    digits = text[1:] if text[:1] == "-" else text
+    if len(digits) > 18 or not digits.isascii() or not digits.isdigit():
+        raise Miss
+    return int(text)
+
+
+def json_equal(a: Any, b: Any) -> bool:
+    """jsonschema's equality for `enum`/`const`: booleans never equal numbers; containers compare deeply."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, str) or isinstance(b, str):
+        return isinstance(a, str) and isinstance(b, str) and a == b
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
+    if isinstance(a, list | dict) or isinstance(b, list | dict):
+        return False
+    return bool(a == b)
+
+
+_MODULES: dict[str, ModuleType | None] = {}
+
+
+def _fastpath(model: type) -> ModuleType | None:
+    """The generated ``fastpath`` module beside the module that defines `model` (imported once)."""
+    home = model.__module__
+    try:
+        return _MODULES[home]
+    except KeyError:
+        pass
+    package = home.rpartition(".")[0]
+    module: ModuleType | None
+    try:
+        module = importlib.import_module(f"{package}.fastpath") if package else None
+    except ImportError:
+        module = None
+    _MODULES[home] = module
+    return module
+
+
+def encode_xml(model: object) -> bytes | None:
+    """The request document of `model`, equal after c14n to xsdata's rendering; None: render the reference."""
+    module = _fastpath(type(model))
+    if module is None:
+        return None
+    data: bytes | None = module.encode(model)
+    return data
+
+
+def decode_xml(root: etree._Element, model: type[Any]) -> Any:
+    """`model` bound from `root` exactly as xsdata binds it, or `MISS`: bind with the reference."""
+    module = _fastpath(model)
+    if module is None:
+        return MISS
+    try:
+        return module.decode(root, model)
+    except Miss:
+        return MISS
+
+
+def json_accepts(model: object, data: Any) -> bool:
+    """True only when the compiled check of ``$defs/<model's name>`` accepts `data` (the reference validator
+    would too); False means "run the reference validator" — for its message, and its verdict."""
+    module = _fastpath(type(model))
+    if module is None:
+        return False
+    check = module.CHECKS.get(type(model).__name__)
+    return bool(check is not None and check(data))
