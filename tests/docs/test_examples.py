@@ -1,0 +1,172 @@
+"""Every code block of the README and of docs/ runs against the emulator, and its output comments are checked.
+
+- ``python`` blocks are executed in a fresh namespace, in a temporary working directory, with the clients'
+  base URLs pointed at a running emulator through the documented environment variables
+  (``SMSGATE_<PROVIDER>_BASE_URL``), and the emulator holding the accounts the documentation names.
+- ``bash`` blocks run line by line: ``smsgate …`` commands through the installed CLI and ``export``
+  lines into the environment of the lines after them; installation commands (``pip``, ``python3 -m venv``,
+  the quick start, which CI runs itself) are the only lines not run here.
+- An output comment is ``# prints: EXPECTED`` on a ``print(...)`` line: every line that print writes must
+  match EXPECTED, where ``...`` stands for any text. A comment on a ``print(...)`` line that is not an
+  output comment fails the test: documented output is either checked or not claimed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import inspect
+import io
+import os
+import re
+import shlex
+import subprocess
+import sys
+import tokenize
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from smsgate.emulator import DEFAULT_SEED, Emulator
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = sorted((ROOT / "docs").rglob("*.md"))
+FENCE = re.compile(r"^```(?P<lang>[a-z]*)[^\n]*\n(?P<code>.*?)^```", re.M | re.S)
+PRINTS = "prints:"
+#: Commands of the installation and the quick start: CI runs them as such (the quick start is its test command).
+INSTALL = re.compile(r"^\s*(pip |python3? -m (pip|venv)|\./|python3? [\w./-]+\.py|pipx |git clone|cd )")
+
+
+@dataclass(frozen=True)
+class Block:
+    page: Path
+    line: int
+    lang: str
+    code: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.page.relative_to(ROOT)}:{self.line}"
+
+
+def _blocks() -> Iterator[Block]:
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        for m in FENCE.finditer(text):
+            if m["lang"] in ("python", "py", "bash", "sh", "console"):
+                yield Block(page, text.count("\n", 0, m.start()) + 1, m["lang"], m["code"])
+
+
+BLOCKS = list(_blocks())
+PYTHON = [b for b in BLOCKS if b.lang in ("python", "py")]
+SHELL = [b for b in BLOCKS if b.lang in ("bash", "sh", "console")]
+
+
+def _docs_seed() -> dict[str, object]:
+    """The built-in seed, plus the accounts the documentation writes (passwords elided as "...")."""
+    seed: dict[str, object] = copy.deepcopy(dict(DEFAULT_SEED))
+    return seed
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[Emulator]:
+    with Emulator(seed=_docs_seed()) as emu:
+        yield emu
+
+
+@pytest.fixture
+def docs_env(emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    emulator.reset()
+    monkeypatch.chdir(tmp_path)
+    env = {f"SMSGATE_{p.upper()}_BASE_URL": emulator.base_url(p) for p in emulator.providers}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return env
+
+
+def _output_comments(code: str) -> dict[int, str]:
+    """Line number (1-based, in the block) -> the comment on a line that calls print."""
+    found: dict[int, str] = {}
+    lines = code.splitlines()
+    for tok in tokenize.generate_tokens(io.StringIO(code).readline):
+        if tok.type == tokenize.COMMENT:
+            row = tok.start[0]
+            if re.match(r"\s*print\(", lines[row - 1]):
+                found[row] = tok.string.lstrip("#").strip()
+    return found
+
+
+def _matches(pattern: str, text: str) -> bool:
+    parts = [re.escape(p) for p in pattern.split("...")]
+    return re.fullmatch(".*?".join(parts), text, re.S) is not None
+
+
+@pytest.mark.parametrize("block", PYTHON, ids=[b.id for b in PYTHON])
+def test_python_example(block: Block, docs_env: dict[str, str], emulator: Emulator) -> None:
+    comments = _output_comments(block.code)
+    claims = {row: c[len(PRINTS) :].strip() for row, c in comments.items() if c.startswith(PRINTS)}
+    loose = {row: c for row, c in comments.items() if not c.startswith(PRINTS)}
+    assert not loose, f"{block.id}: comments on print lines must be '# {PRINTS} …' output claims: {loose}"
+    printed: dict[int, list[str]] = {}
+
+    def record_print(*args: object, sep: str = " ", end: str = "\n", file: object = None, flush: bool = False) -> None:
+        frame = sys._getframe(1)
+        out = sep.join(map(str, args))
+        if frame.f_code.co_filename == block.id:
+            printed.setdefault(frame.f_lineno, []).append(out)
+
+    namespace: dict[str, object] = {"__name__": "__docs__", "print": record_print}
+    compiled = compile(block.code, block.id, "exec")
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compiled, namespace)  # noqa: S102 the documentation's own code, run as a reader would
+        # A documented pytest test is run too, with the emulator fixture it asks for.
+        for name, test in list(namespace.items()):
+            if name.startswith("test_") and callable(test):
+                emulator.reset()
+                test(**{p: emulator for p in inspect.signature(test).parameters})
+    for row, expected in claims.items():
+        outs = printed.get(row)
+        assert outs, f"{block.id}:{row} never printed (expected {expected!r})"
+        for out in outs:
+            assert _matches(expected, out), f"{block.id}:{row}: printed {out!r}, the page says {expected!r}"
+
+
+@pytest.mark.parametrize("block", SHELL, ids=[b.id for b in SHELL])
+def test_shell_example(block: Block, docs_env: dict[str, str], tmp_path: Path) -> None:
+    env = {**os.environ, **docs_env}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    for raw in block.code.splitlines():
+        line = raw.split("  #", 1)[0].strip()
+        if not line or line.startswith("#") or INSTALL.match(line):
+            continue
+        words = shlex.split(line)
+        if words[0] == "export":
+            name, _, value = words[1].partition("=")
+            env[name] = value
+            continue
+        assert words[0] == "smsgate", f"{block.id}: a shell example runs smsgate or installs it: {line!r}"
+        if words[1:2] == ["emulator"]:
+            _check_server_starts(block, words, env, tmp_path)
+            continue
+        proc = subprocess.run(words, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False)
+        assert proc.returncode == 0, f"{block.id}: {line!r} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
+
+
+def _check_server_starts(block: Block, words: list[str], env: dict[str, str], cwd: Path) -> None:
+    """`smsgate emulator` serves until stopped: it must start and print the addresses the page promises."""
+    if "--port" in words:  # the documented port may be taken here: any free one proves the same
+        words[words.index("--port") + 1] = "0"
+    proc = subprocess.Popen(words, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    seen: list[str] = []
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            seen.append(line)
+            if "inbox" in line.lower() and "http://127.0.0.1:" in line:
+                break
+        assert any("http://127.0.0.1:" in line for line in seen), f"{block.id}: {words} printed {seen}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
