@@ -18,6 +18,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 import httpx
+import phonenumbers
 import pytest
 from lxml import etree
 
@@ -634,7 +635,7 @@ def test_balance_reply(emu: Emulator, post: Callable[[Call | bytes], Answer]) ->
 def test_send_to_contact_lists(emu: Emulator, post: Callable[[Call | bytes], Answer]) -> None:
     ok(post(sms_xml(phones=[("0501234567", "x")], cl_ids=["21518", " 21500 "])))
     (shipment,) = emu.smsleads.shipments.values()
-    assert [m.phone for m in shipment.messages] == ["0501234567", "0521234567", "0547654321", "0501112233"]
+    assert [m.phone for m in shipment.messages] == ["0501234567", "0522345678", "0547654321", "0502345678"]
     assert [m.external_id for m in shipment.messages] == ["x", None, None, None]
     assert {m.text for m in shipment.messages} == {"Hello"}
 
@@ -864,7 +865,7 @@ def test_incoming(emu: Emulator, post: Callable[[Call | bytes], Answer]) -> None
     rows = ok(post(xml("incoming", window(emu)))).rows("transactions/transaction")
     assert rows == [
         {
-            "source": "0521234567",
+            "source": "0522345678",
             "destination": "0535500100",
             "message": "This is a sample message",
             "date": format_time(now - timedelta(hours=1)),
@@ -966,12 +967,25 @@ def destinations(*phones: str, fields: str = "") -> str:
     )
 
 
+def test_seeded_numbers_are_valid_israeli_mobiles(emu: Emulator, post: Callable[[Call | bytes], Answer]) -> None:
+    """The phones a user reads from the seeded contact lists and incoming SMS pass phonenumbers' validation."""
+    listed = [row["phone"] for row in ok(post(xml("getCL"))).rows("contact_lists/contact_list")]
+    now = emu.clock.now()
+    window = f"<from>{format_time(now - timedelta(days=1))}</from><to>{format_time(now)}</to>"
+    senders = [row["source"] for row in ok(post(xml("incoming", window))).rows("transactions/transaction")]
+    assert listed and senders
+    for phone in [*listed, *senders]:
+        number = phonenumbers.parse(phone, "IL")
+        assert phonenumbers.is_valid_number(number), phone
+        assert phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE, phone
+
+
 def test_contact_lists(emu: Emulator, post: Callable[[Call | bytes], Answer]) -> None:
     rows = ok(post(xml("getCL"))).rows("contact_lists/contact_list")
     assert rows == [
-        {"cl_id": "21518", "phone": "0521234567", "name": "name1"},
+        {"cl_id": "21518", "phone": "0522345678", "name": "name1"},
         {"cl_id": "21518", "phone": "0547654321", "name": "name1"},
-        {"cl_id": "21500", "phone": "0501112233", "name": "name2"},
+        {"cl_id": "21500", "phone": "0502345678", "name": "name2"},
     ]
     body = xml(
         "newCL",
@@ -995,13 +1009,13 @@ def test_contact_lists(emu: Emulator, post: Callable[[Call | bytes], Answer]) ->
     ]
     answer = ok(post(xml("getCLbyID", "<cl><id>21518</id></cl>")))
     assert answer.rows("contact_lists/contact_list") == [
-        {"phone": "0521234567", "name": "name1"},
+        {"phone": "0522345678", "name": "name1"},
         {"phone": "0547654321", "name": "name1"},
     ]
     # addNumCL: partial success.
     body = xml(
         "addNumCL",
-        "<cl><id>21500</id>" + destinations("0522222222", "0501112233", "12", fields="<df2>B</df2>") + "</cl>"
+        "<cl><id>21500</id>" + destinations("0522222222", "0502345678", "12", fields="<df2>B</df2>") + "</cl>"
         "<cl><id>99999</id>" + destinations("0523333333") + "</cl>",
     )
     answer = ok(post(body))
@@ -1011,7 +1025,7 @@ def test_contact_lists(emu: Emulator, post: Callable[[Call | bytes], Answer]) ->
         "contact list id: 99999 does not exist and therefore not updated",
     ]
     assert [(c.phone, c.fields[1]) for c in emu.smsleads.contact_lists[21500].contacts] == [
-        ("0501112233", "B"),
+        ("0502345678", "B"),
         ("0522222222", "B"),
     ]
     # rmNumCL: partial success.
@@ -1026,7 +1040,7 @@ def test_contact_lists(emu: Emulator, post: Callable[[Call | bytes], Answer]) ->
         "The phone 0529999999 is not in contact list id: 21500 and therefore not removed",
         "contact list id: 99999 does not exist and therefore not removed",
     ]
-    assert [c.phone for c in emu.smsleads.contact_lists[21500].contacts] == ["0501112233"]
+    assert [c.phone for c in emu.smsleads.contact_lists[21500].contacts] == ["0502345678"]
     # removeCL: partial success.
     answer = ok(post(xml("removeCL", "<cl><id>21518</id><id>21500</id><id>21500</id><id>99999</id></cl>")))
     assert answer.message == "contact list successfully removed"
@@ -1147,7 +1161,7 @@ SAMPLE_REQUESTS: dict[str, Callable[[Emulator, Callable[[Call | bytes], Answer]]
     "removeCL": lambda emu, post: xml("removeCL", "<cl><id>21518</id><id>99999</id></cl>"),
     "rmNumCL": lambda emu, post: xml(
         "rmNumCL",
-        "<cl><id>21518</id><destinations><phone>0521234567</phone></destinations></cl>"
+        "<cl><id>21518</id><destinations><phone>0522345678</phone></destinations></cl>"
         "<cl><id>99999</id><destinations><phone>0521234567</phone></destinations></cl>",
     ),
     "getCL": lambda emu, post: xml("getCL"),

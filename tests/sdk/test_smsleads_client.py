@@ -118,7 +118,7 @@ async def test_send_options_reach_the_provider(smsleads: Factory, smsgate_emulat
     assert shipment.send_at.astimezone(UTC).replace(tzinfo=None) == later.replace(second=0, microsecond=0)
     assert shipment.add_unsubscribe == "3"
     assert shipment.response
-    assert sorted(m.phone for m in shipment.messages) == ["0501112233", PHONE]
+    assert sorted(m.phone for m in shipment.messages) == ["0502345678", PHONE]
     assert all(m.text.startswith("<#>Hello") for m in shipment.messages)
     assert all(m.source in smsgate_emulator.smsleads.reply_numbers for m in shipment.messages)
 
@@ -226,7 +226,7 @@ async def test_incoming_and_blacklist(smsleads: Factory, smsgate_emulator: Any, 
     client = smsleads()
     incoming = await call(client.incoming(**around(smsgate_emulator, hours=24)))
     assert [(m.sender, m.recipient, m.text) for m in incoming] == [
-        ("0521234567", "0535500100", "This is a sample message"),
+        ("0522345678", "0535500100", "This is a sample message"),
         ("0547654321", "0535500100", "הסר"),
     ]
     assert all(isinstance(m, smsgate.IncomingMessage) and m.received_at.tzinfo is None for m in incoming)
@@ -310,9 +310,9 @@ async def test_all_contact_lists(smsleads: Factory, smsgate_emulator: Any, docum
     rows = await call(smsleads().contact_lists())
     assert all(isinstance(r, smsgate.ContactListEntry) for r in rows)
     assert [(r.list_id, r.name, r.phone) for r in rows] == [
-        (21518, "name1", "0521234567"),
+        (21518, "name1", "0522345678"),
         (21518, "name1", "0547654321"),
-        (21500, "name2", "0501112233"),
+        (21500, "name2", "0502345678"),
     ]
 
 
@@ -495,7 +495,7 @@ async def test_reads_are_retried_and_sends_are_not(smsleads: Factory, smsgate_em
     smsgate_emulator.faults.inject("smsleads", "status", status=503, count=1)
     assert (await call(client.balance())).credits == 1000
     smsgate_emulator.faults.inject("smsleads", "error_code", code="6", count=1)
-    assert (await call(client.contact_list(21500)))[0].phone == "0501112233"
+    assert (await call(client.contact_list(21500)))[0].phone == "0502345678"
     smsgate_emulator.faults.inject("smsleads", "status", status=503, count=1)
     with pytest.raises(smsgate.ProviderUnavailableError):
         await call(client.send([PHONE], "hi", sender=SENDER))

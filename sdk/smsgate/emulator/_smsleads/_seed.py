@@ -147,11 +147,11 @@ SMSLEADS_DEFAULT_SEED: Final[SmsLeadsSeed] = {
                     "id": 21518,
                     "name": "name1",
                     "contacts": [
-                        {"phone": "0521234567", "df1": "Israel", "df2": "Israeli", "df3": "Haifa"},
+                        {"phone": "0522345678", "df1": "Israel", "df2": "Israeli", "df3": "Haifa"},
                         {"phone": "0547654321", "df1": "דנה", "df2": "כהן", "df3": "תל אביב"},
                     ],
                 },
-                {"id": 21500, "name": "name2", "contacts": [{"phone": "0501112233"}]},
+                {"id": 21500, "name": "name2", "contacts": [{"phone": "0502345678"}]},
             ],
             "blacklist": [
                 {"phone": "0509999999", "minutes_ago": 4320},
@@ -159,7 +159,7 @@ SMSLEADS_DEFAULT_SEED: Final[SmsLeadsSeed] = {
             ],
             "incoming": [
                 {
-                    "source": "0521234567",
+                    "source": "0522345678",
                     "destination": "0535500100",
                     "message": "This is a sample message",
                     "minutes_ago": 60,
