@@ -64,6 +64,12 @@ class BaseClient:
     _spec: ClassVar[ProviderSpec]
     #: Whether `close()` closes the HTTP client (False for the caller's own and for `with_options` copies).
     _owns_client: bool
+    #: Where requests go (no trailing slash).
+    base_url: str
+    #: The timeout of every request (a call's own `timeout=` wins).
+    timeout: httpx.Timeout
+    #: Retries of a failed request where a retry is safe.
+    max_retries: int
 
     def __init__(
         self,
@@ -337,6 +343,8 @@ class SyncClient(BaseClient):
         headers: Mapping[str, str] | None = None,
         rate_limit: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
+        if http_client is not None and timeout is None:
+            timeout = http_client.timeout  # the caller's client is used as given, its timeout included
         super().__init__(
             base_url=base_url,
             timeout=timeout,
@@ -346,8 +354,6 @@ class SyncClient(BaseClient):
             rate_limit=rate_limit,
         )
         self._owns_client = http_client is None
-        if http_client is not None and timeout is None:
-            self.timeout = http_client.timeout  # the caller's client is used as given, its timeout included
         self._client = http_client if http_client is not None else httpx.Client(timeout=self.timeout)
 
     @contextlib.contextmanager
@@ -426,6 +432,8 @@ class AsyncClient(BaseClient):
         headers: Mapping[str, str] | None = None,
         rate_limit: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
+        if http_client is not None and timeout is None:
+            timeout = http_client.timeout  # the caller's client is used as given, its timeout included
         super().__init__(
             base_url=base_url,
             timeout=timeout,
@@ -435,8 +443,6 @@ class AsyncClient(BaseClient):
             rate_limit=rate_limit,
         )
         self._owns_client = http_client is None
-        if http_client is not None and timeout is None:
-            self.timeout = http_client.timeout  # the caller's client is used as given, its timeout included
         self._client = http_client if http_client is not None else httpx.AsyncClient(timeout=self.timeout)
 
     @contextlib.asynccontextmanager

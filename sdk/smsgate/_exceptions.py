@@ -145,7 +145,7 @@ class ProviderError(SmsGateError):
         super().__init__(text)
         self.provider = provider
         self.code = code
-        self.raw_code = raw_code if raw_code is not None else code
+        self.raw_code: str = raw_code if raw_code is not None else code
         self.description = description
         self.operation = operation
         self.retryable = retryable

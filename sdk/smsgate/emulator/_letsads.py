@@ -453,7 +453,7 @@ class LetsAds:
         self._lock = lock if lock is not None else threading.RLock()
         self.accounts: dict[str, LetsAdsAccount] = {}
         self.messages: dict[int, LetsAdsMessage] = {}
-        self.status_leading_space = True
+        self.status_leading_space: bool = True
         self._next_id = self._first_id
         self.reset()
 

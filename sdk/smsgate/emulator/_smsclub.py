@@ -413,8 +413,8 @@ class SmsClub:
         self.monotonic: Callable[[], float] = time.monotonic
         self.accounts: dict[str, SmsClubAccount] = {}
         self.messages: dict[int, SmsClubMessage] = {}
-        self.rate_limit = self._seed.rate_limit
-        self.documented_replies = self._seed.documented_replies
+        self.rate_limit: int = self._seed.rate_limit
+        self.documented_replies: bool = self._seed.documented_replies
         self._next_id = self._seed.first_sms_id
         self._windows: dict[str, deque[float]] = {}
         self._recent: dict[tuple[str, str, str], datetime] = {}

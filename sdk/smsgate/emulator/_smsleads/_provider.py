@@ -116,7 +116,7 @@ class SmsLeads:
         self.accounts: dict[str, SmsLeadsAccount] = {}
         self.contact_lists: dict[int, SmsLeadsContactList] = {}
         self.shipments: dict[int, SmsLeadsShipment] = {}
-        self.documented_replies = False
+        self.documented_replies: bool = False
         self.reply_numbers: list[str] = []
         self._next_shipment_id = 1
         self._next_list_id = 1
