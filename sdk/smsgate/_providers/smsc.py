@@ -492,7 +492,7 @@ def _status(item: StatusResponse, message_id: str, phone: str) -> SmscMessageSta
     except ValueError:
         status = None
     state = STATUS_STATES[status] if status is not None else DeliveryState.UNKNOWN
-    err = item.err
+    err = item.err or None  # SMSC always sends ``err``; 0 means no error
     return SmscMessageStatus(
         message_id=str(item.id) if item.id is not None else message_id,
         status=status,

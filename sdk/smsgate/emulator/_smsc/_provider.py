@@ -21,6 +21,7 @@ from smsgate.emulator._smsc._request import (
     CODECS,
     DEFAULT_CHARSET,
     ID,
+    NO_CLIENT_ID,
     SCRIPTS,
     Context,
     Params,
@@ -85,7 +86,7 @@ class Smsc:
         self.payments: list[SmscPayment] = []
         self.blocked: dict[str, datetime] = {}
         self.undeliverable_prefixes: list[str] = []
-        self.rate_limits = True
+        self.rate_limits: bool = True
         self._failures: dict[str, deque[datetime]] = {}
         self._hits: dict[tuple[str, ...], deque[datetime]] = {}
         self._sent: dict[tuple[str, str, str], datetime] = {}
@@ -198,7 +199,8 @@ class Smsc:
                 ctx.operation = operation(area, params)
                 if area == "send":
                     client_id = params.text("id")
-                    ctx.client_id = client_id if ID.fullmatch(client_id) else None
+                    valid = client_id not in NO_CLIENT_ID and ID.fullmatch(client_id)
+                    ctx.client_id = client_id if valid else None
                 charset = params.text("charset").lower() or DEFAULT_CHARSET
                 if charset in CODECS:
                     ctx.charset = charset

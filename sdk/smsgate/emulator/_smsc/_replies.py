@@ -153,71 +153,77 @@ def send_reply(
 # -- status.php ----------------------------------------------------------------------------------------
 
 
+#: Fields of the text (fmt=0) and numbers (fmt=1) shapes: the dates of fmt=0, the timestamps of fmt=1, and
+#: ``flag`` in neither (the reply page shows it in XML and JSON only).
+_TEXT_SKIPS: Final = frozenset({"last_timestamp", "send_timestamp", "flag"})
+_NUMBER_SKIPS: Final = frozenset({"last_date", "send_date", "flag"})
+_TEXT_NAMES: Final = {"status": "Status", "last_date": "check_time"}
+
+
 def status_fields(
     message: SmscMessage | None, phone: str, message_id: str, detail: int, many: bool, now: datetime
 ) -> list[tuple[str, object]]:
+    """One status row in the order of SMSC's reply page (status_answer), every field present.
+
+    all=0: ``status, last_date, last_timestamp, flag, err``; all=1 adds ``send_date, send_timestamp, phone,
+    cost, sender_id, status_name, message, comment, type``; all=2 then ``country, operator, region``. A row of
+    a list is led by ``id`` (and ``phone`` when all=0), the emulator's choice where no source shows one. A
+    message not found (-3) keeps every field: its dates are the time of the check, its cost 0.
+    """
     fields: list[tuple[str, object]] = []
-    if many or detail:
+    if many:
         fields.append(("id", _id_value(message_id)))
-    if many and not detail:
-        fields.append(("phone", phone))
-    status = SmscStatus.NOT_FOUND if message is None else message.status_at(now)
-    fields.append(("status", int(status)))
-    if detail:
-        fields.append(("status_name", STATUS_NAMES[status]))
-    if message is None:
-        if detail:
+        if not detail:
             fields.append(("phone", phone))
-        return fields
-    changed = message.changed_at(now)
-    if status is SmscStatus.UNDELIVERABLE:
-        fields.append(("err", 1))
-    if detail:
-        fields += [("send_date", _date(message.send_at)), ("send_timestamp", int(message.send_at.timestamp()))]
-    fields += [("last_date", _date(changed)), ("last_timestamp", int(changed.timestamp()))]
+    status = SmscStatus.NOT_FOUND if message is None else message.status_at(now)
+    changed = now if message is None else message.changed_at(now)
+    sent = now if message is None else message.send_at
+    err = 1 if status is SmscStatus.UNDELIVERABLE else 0
+    fields += [
+        ("status", int(status)),
+        ("last_date", _date(changed)),
+        ("last_timestamp", int(changed.timestamp())),
+        ("flag", 0),
+        ("err", err),
+    ]
     if detail:
         fields += [
-            ("phone", message.phone),
-            ("cost", format_money(message.cost)),
-            ("sender_id", message.sender),
-            ("message", message.text),
+            ("send_date", _date(sent)),
+            ("send_timestamp", int(sent.timestamp())),
+            ("phone", phone if message is None else message.phone),
+            ("cost", format_money(Decimal(0) if message is None else message.cost)),
+            ("sender_id", "" if message is None else message.sender),
+            ("status_name", STATUS_NAMES[status]),
+            ("message", "" if message is None else message.text),
+            ("comment", ""),
+            ("type", 0),
         ]
     if detail == 2:
-        country, operator, _, region = directory(message.phone)
+        country, operator, _, region = directory(phone if message is None else message.phone)
         fields += [("country", country), ("operator", operator), ("region", region)]
     return fields
 
 
-def _status_numbers(row: Fields, detail: int, many: bool) -> str:
-    values = dict(row)
-    out: list[object] = [values["id"], values.get("phone", "")] if many else []
-    out += [values["status"], values.get("last_timestamp", 0), values.get("err", 0)]
-    if detail:
-        out += [values.get(key, "") for key in ("send_timestamp", "phone", "cost", "sender_id", "status_name")]
-        out.append(values.get("message", ""))
-    if detail == 2:
-        out += [values.get(key, "") for key in ("country", "operator", "region")]
-    return ",".join(_scalar(value) for value in out)
+def _status_numbers(row: Fields) -> str:
+    """fmt=1: ``<status>,<last_timestamp>,<err>[,<send_timestamp>,<phone>,<cost>,<sender>,<status_name>,…]``."""
+    return ",".join(_scalar(value) for key, value in row if key not in _NUMBER_SKIPS)
 
 
 def _status_text(row: Fields) -> str:
-    names = {"status": "Status", "last_date": "check_time", "send_date": "send_time"}
-    parts = [
-        f"{names.get(key, key)} = {value}" for key, value in row if key not in ("last_timestamp", "send_timestamp")
-    ]
-    return ", ".join(parts)
+    """fmt=0: ``Status = <status>, check_time = <last_date>, err = <err>[, send_date = …]``."""
+    return ", ".join(f"{_TEXT_NAMES.get(key, key)} = {value}" for key, value in row if key not in _TEXT_SKIPS)
 
 
-def status_reply(ctx: Context, rows: Sequence[Fields], detail: int, many: bool, outcome: str) -> Reply:
+def status_reply(ctx: Context, rows: Sequence[Fields], many: bool, outcome: str) -> Reply:
     """One status row (``many`` false) or a list of them, in the request's format."""
     if ctx.fmt == 3:
         dicts = [dict(row) for row in rows]
         return reply(ctx, json_text(dicts if many else dicts[0]), outcome)
     if ctx.fmt == 2:
-        results = "".join(_xml("result", row) for row in rows)
+        results = "".join(_xml("sms", row) for row in rows)
         return reply(ctx, f"<list>{results}</list>" if many else results, outcome)
     if ctx.fmt == 1:
-        return reply(ctx, "\n".join(_status_numbers(row, detail, many) for row in rows), outcome)
+        return reply(ctx, "\n".join(_status_numbers(row) for row in rows), outcome)
     return reply(ctx, "\n".join(_status_text(row) for row in rows), outcome)
 
 

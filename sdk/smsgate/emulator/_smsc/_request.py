@@ -12,6 +12,8 @@ import hmac
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
+from email.parser import BytesParser
+from email.policy import HTTP
 from typing import Final
 from urllib.parse import parse_qsl
 
@@ -21,6 +23,7 @@ __all__ = [
     "CODECS",
     "DEFAULT_CHARSET",
     "ID",
+    "NO_CLIENT_ID",
     "PHONE",
     "SCRIPTS",
     "Context",
@@ -51,6 +54,8 @@ _USERS_OPERATIONS: Final = {
     "get_stat_all": "users_stat_all",
 }
 
+#: ``id`` values that mean "no client id": the official Python and PHP libraries send ``id=0`` on every send.
+NO_CLIENT_ID: Final = ("", "0")
 ID: Final = re.compile(r"[A-Za-z0-9._-]{1,40}")
 PHONE: Final = re.compile(r"(\+?)([0-9]{7,15})")
 _DATE: Final = re.compile(r"([0-9]{2})\.([0-9]{2})\.([0-9]{4})")
@@ -93,22 +98,56 @@ class Params:
 
 
 def read_params(request: Request) -> Params:
+    """The query string and the body's parameters (body values win), as PHP's ``$_REQUEST``.
+
+    Values are kept as bytes (latin-1 strings) and decoded with the request's ``charset`` on access, so
+    that a windows-1251 or koi8-r query string or body reads as the client wrote it. A body is a form
+    (``application/x-www-form-urlencoded``, also when no type is given) or ``multipart/form-data`` (files,
+    which PHP keeps apart in ``$_FILES``, are skipped); a JSON body is not read.
+    """
     raw: dict[str, str] = {}
-    for key, values in request.query.items():
-        if values:
-            raw[_bytes_string(key)] = _bytes_string(values[-1])
+    if request.raw_query:
+        raw.update(_form_pairs(request.raw_query))
+    else:
+        for key, values in request.query.items():
+            if values:
+                raw[_bytes_string(key)] = _bytes_string(values[-1])
     content_type = request.headers.get("content-type", "")
-    if request.body and not content_type.lower().startswith(("multipart/", "application/json")):
-        try:
-            pairs = parse_qsl(
-                request.body.decode("latin-1"), keep_blank_values=True, encoding="latin-1", max_num_fields=1000
-            )
-        except ValueError:
-            raise Refused(1) from None
-        raw.update(pairs)
+    kind = content_type.split(";", 1)[0].strip().lower()
+    if request.body and kind == "multipart/form-data":
+        raw.update(_multipart_pairs(content_type, request.body))
+    elif request.body and not kind.startswith(("multipart/", "application/json")):
+        raw.update(_form_pairs(request.body.decode("latin-1")))
     if len(raw) > 1000:
         raise Refused(1)
     return Params(raw)
+
+
+def _form_pairs(text: str) -> list[tuple[str, str]]:
+    """``a=1&b=%C0`` → [("a", "1"), ("b", "\xc0")]: percent-decoded to bytes, held as latin-1 strings."""
+    try:
+        return parse_qsl(text, keep_blank_values=True, encoding="latin-1", max_num_fields=1000)
+    except ValueError:
+        raise Refused(1) from None
+
+
+def _multipart_pairs(content_type: str, body: bytes) -> list[tuple[str, str]]:
+    """The fields of a ``multipart/form-data`` body (files skipped), values as latin-1 strings of their bytes."""
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1", errors="replace")
+    message = BytesParser(policy=HTTP).parsebytes(head + body)
+    if not message.is_multipart():
+        raise Refused(1)
+    pairs: list[tuple[str, str]] = []
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str) or part.get_param("filename", header="content-disposition") is not None:
+            continue
+        payload = part.get_payload(decode=True)
+        value = payload if isinstance(payload, bytes) else b""
+        pairs.append((_bytes_string(name), value.decode("latin-1")))
+        if len(pairs) > 1000:
+            raise Refused(1)
+    return pairs
 
 
 def _bytes_string(value: str) -> str:

@@ -38,7 +38,7 @@ from smsgate._segments import analyze
 from smsgate.emulator._letsads import recipient_is_valid
 from smsgate.emulator._server import Reply
 from smsgate.emulator._smsc._replies import send_reply
-from smsgate.emulator._smsc._request import Context, Params, Refused, normalize_phone, schedule
+from smsgate.emulator._smsc._request import NO_CLIENT_ID, Context, Params, Refused, normalize_phone, schedule
 from smsgate.emulator._smsc._state import SmscAccount, SmscMessage
 
 if TYPE_CHECKING:
@@ -69,9 +69,11 @@ def transliterate(text: str) -> str:
 def send(smsc: Smsc, ctx: Context, account: SmscAccount, params: Params) -> Reply:
     """Send (or price, cost=1) ``mes`` to ``phones``."""
     raw_phones, text = params.text("phones"), params.get("mes") or ""
-    if not raw_phones or not text.strip() or len(text) > smsc.MAX_TEXT:
+    # An HLR request or a ping carries no text: the official libraries' own examples send an empty ``mes``.
+    service = params.text("hlr") == "1" or params.text("ping") == "1"
+    if not raw_phones or (not text.strip() and not service) or len(text) > smsc.MAX_TEXT:
         raise Refused(1)
-    if params.text("id") and ctx.client_id is None:
+    if params.text("id") not in NO_CLIENT_ID and ctx.client_id is None:
         raise Refused(1)
     cost_mode = params.choice("cost", 0, 3)
     translit = params.choice("translit", 0, 2)
@@ -96,9 +98,10 @@ def send(smsc: Smsc, ctx: Context, account: SmscAccount, params: Params) -> Repl
     if maxsms_text:
         text = _cut(text, int(maxsms_text))
     segments = analyze(text)
-    price = smsc._tariff(account) * segments.parts
+    parts = max(segments.parts, 1) if service else segments.parts  # an HLR request or ping: one unit
+    price = smsc._tariff(account) * parts
     total = price * len(phones)
-    cnt = segments.parts * len(phones)
+    cnt = parts * len(phones)
     if cost_mode == 1:
         request = sorted((k, v) for k, v in params.raw.items() if k not in ("login", "psw", "apikey"))
         smsc._limited(("cost", account.login, repr(request)), smsc.MAX_COST_REQUESTS)
@@ -127,7 +130,7 @@ def send(smsc: Smsc, ctx: Context, account: SmscAccount, params: Params) -> Repl
                 text=text,
                 sender=sender,
                 encoding=segments.encoding,
-                parts=segments.parts,
+                parts=parts,
                 cost=price,
                 created_at=now,
                 send_at=send_at,

@@ -65,4 +65,4 @@ def status(smsc: Smsc, ctx: Context, account: SmscAccount, params: Params) -> Re
         for (phone, message_id), message in zip(pairs, found, strict=True)
     ]
     outcome = "OK" if many else f"status {dict(rows[0])['status']}"
-    return status_reply(ctx, rows, detail, many, outcome)
+    return status_reply(ctx, rows, many, outcome)
