@@ -4,7 +4,6 @@ peer."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import signal
@@ -157,7 +156,7 @@ def test_provider_table_is_consistent() -> None:
         assert entry.id == provider_id
         assert entry.spec().id == provider_id
         assert entry.spec().display_name == entry.display_name
-        for function in (entry.demo, entry.send, entry.status, entry.balance):
+        for function in (entry.send, entry.status, entry.balance):
             assert callable(function)
         assert any(c.secret for c in entry.credentials)
         assert entry.wire_format in ("xml", "json")
@@ -1117,114 +1116,13 @@ def test_validate_never_shows_a_credential_of_the_document(tmp_path: Path, defin
         assert_no_secret(result.output, secret=KEY_CANARY)
 
 
-# --- demo ---------------------------------------------------------------------------------------------
+# --- subprocesses (the demo has its own tests: tests/cli/test_demo.py) -----------------------------------
 
 
 def _subprocess_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SMSGATE_") and k != "COLUMNS"}
     env["PYTHONUNBUFFERED"] = "1"
     return env
-
-
-def _smsgate_command() -> list[str]:
-    """The installed `smsgate` console script beside this interpreter (else the module)."""
-    script = Path(sys.executable).with_name("smsgate")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "smsgate._cli"]
-
-
-# What each provider's demo must show (and its demo credentials, which it must not).
-DEMO_SHOWS = {
-    "letsads": ["100.00 UAH", "AsyncLetsAds", "MESSAGE_IS_DELIVERED", "MESSAGE_NOT_DELIVERED", "INVALID_FROM"],
-    "smsleads": ["1000 credits", "AsyncSmsLeads", "demo-order-1", "-1 -> 102", "-1 -> 101", "966"],
-    "smsclub": ["8111.1700 UAH", "AsyncSmsClub", "rejected: Message text is too long", "UNDELIV", "453"],
-    "smsc": ["1000.00 RUR", "Smsc.estimate", "smsgate-demo-1", "AsyncSmsc", "Subscriber absent", "send.8"],
-}
-DEMO_SECRETS = [PASSWORD, SL_TOKEN, SC_TOKEN, SMSC_PASSWORD, SMSC_API_KEY]
-
-
-def test_demo_subprocess_without_a_terminal() -> None:
-    """The README's first command, as CI runs it: the real `smsgate` process, every provider, no TTY, no network,
-    well under 30 seconds."""
-    started = time.monotonic()
-    proc = subprocess.run(
-        [*_smsgate_command(), "demo"],
-        cwd=ROOT,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=90,
-        env=_subprocess_env(),
-        check=False,
-    )
-    elapsed = time.monotonic() - started
-    out = proc.stdout
-    assert proc.returncode == 0, out + proc.stderr
-    assert elapsed < 30, elapsed
-    assert "\x1b[" not in out  # no colour codes without a terminal
-    assert "demo passed" in out
-    assert "4 provider(s)" in out
-    assert "FAILED" not in out
-    for entry in _cli.PROVIDERS.values():
-        assert f"=== {entry.display_name} at http://127.0.0.1:" in out
-        for shown in DEMO_SHOWS[entry.id]:
-            assert shown in out, (entry.id, shown)
-    assert out.count("[ok] ValidationError, and the emulator received nothing") == 4
-    for secret in DEMO_SECRETS:
-        assert secret not in out + proc.stderr
-
-
-@pytest.mark.parametrize("provider", list(_cli.PROVIDERS))
-def test_demo_of_one_provider(provider: str) -> None:
-    result = run(["demo", "--provider", provider, "--clock-speed", "300"])
-    assert result.exit_code == 0, result.output
-    out = result.stdout
-    assert "demo passed" in out
-    assert "FAILED" not in out
-    assert out.count("=== ") == 1
-    for shown in DEMO_SHOWS[provider]:
-        assert shown in out, shown
-    checks = [line for line in out.splitlines() if line.strip().startswith("[ok]")]
-    assert len(checks) >= 9
-    # The steps every provider shows: balance before and after, statuses until final, one async call, one
-    # typed provider error with its code, one validation error with nothing sent.
-    for step in ("balance before", "balance after", "async", "final", "a typed provider error", "validation error"):
-        assert step in out, step
-    for secret in DEMO_SECRETS:
-        assert secret not in out
-
-
-@pytest.fixture
-def broken_demo(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Swap the LetsAds demo for one whose steps misbehave."""
-    ran: list[str] = []
-
-    def demo(run_: _cli.DemoRun) -> None:
-        ran.append(run_.base_url())
-        run_.check("a step that misbehaves", False, "on purpose")
-
-    entry = _cli.PROVIDERS["letsads"]
-    monkeypatch.setitem(_cli.PROVIDERS, "letsads", dataclasses.replace(entry, demo=demo))
-    return ran
-
-
-def test_demo_exits_non_zero_when_a_step_misbehaves(broken_demo: list[str]) -> None:
-    result = run(["demo", "--provider", "letsads"])
-    assert result.exit_code == 1
-    assert broken_demo and broken_demo[0].endswith("/letsads")
-    assert "demo FAILED: 1 of 1 checks failed" in result.stdout
-
-
-def test_demo_exits_non_zero_when_a_step_crashes_and_still_runs_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
-    def demo(run_: _cli.DemoRun) -> None:
-        raise RuntimeError("boom")
-
-    entry = _cli.PROVIDERS["letsads"]
-    monkeypatch.setitem(_cli.PROVIDERS, "letsads", dataclasses.replace(entry, demo=demo))
-    result = run(["demo", "--clock-speed", "300"])
-    assert result.exit_code == 1
-    assert "RuntimeError: boom" in result.stdout
-    assert "demo FAILED: 1 of" in result.stdout
-    assert "SMSC: InvalidRecipientError with code send.8" in result.stdout
 
 
 # --- emulator -----------------------------------------------------------------------------------------

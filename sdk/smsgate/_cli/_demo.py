@@ -1,4 +1,8 @@
-"""`smsgate demo`: the SDK end to end against the embedded emulator."""
+"""`smsgate demo`: the product in half a minute, against the embedded emulator (no network, no account).
+
+The story is told by the chapters of `_demo_story`; this module runs them, one emulator for all, and turns
+their checks into the verdict and the exit code.
+"""
 
 from __future__ import annotations
 
@@ -7,59 +11,43 @@ from typing import Annotated
 
 import typer
 
-from .._exceptions import (
-    SmsGateError,
-)
-from ._demo_run import DemoRun
-from ._output import EXIT_FAILED, _console, _error_line, _TitledTable
-from ._providers import PROVIDERS, _entry
+from .._exceptions import SmsGateError
+from ._demo_run import Story
+from ._demo_story import CHAPTERS
+from ._output import EXIT_FAILED, _console, _error_line
 
 
 def demo_command(
-    provider: Annotated[
-        str | None,
-        typer.Option("--provider", "-p", help=f"Only this provider (default: all of {', '.join(PROVIDERS)})."),
-    ] = None,
-    clock_speed: Annotated[
-        float, typer.Option("--clock-speed", min=1.0, help="Emulated seconds per real second.")
-    ] = 30.0,
-    poll_timeout: Annotated[
-        float, typer.Option("--poll-timeout", min=1.0, help="Real seconds to wait for final statuses.")
-    ] = 20.0,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every check as it is made.")] = False,
 ) -> None:
-    """Run the SDK end to end against the embedded emulator: no network, no account needed.
+    """The SDK in half a minute, against the embedded emulator: no network, no account needed.
 
-    For each provider: balance before and after a send, the ids of every recipient, statuses until final,
-    one async call, one typed provider error with its code and one validation error that sends nothing.
+    One code path over four providers; a campaign killed mid-run (kill -9) and resumed without sending
+    anyone twice; a lost reply turned into `unknown` and reconciled; a validation error that sent nothing.
+    Exits 1 if any check fails; --verbose lists them all.
     """
     from ..emulator import Emulator
 
-    entries = [_entry(provider)] if provider else list(PROVIDERS.values())
     console = _console()
-    console.print("smsgate demo: the SDK against the embedded emulator on loopback (no network, no account).")
-    checks: list[tuple[str, bool, str]] = []
     started = time.monotonic()
-    with Emulator(clock_speed=clock_speed) as emulator:
-        console.print(f"emulator: {emulator.url} (clock x{clock_speed:g})")
-        for entry in entries:
-            run = DemoRun(console=console, emulator=emulator, entry=entry, poll_timeout=poll_timeout)
-            console.print()
-            console.print(f"=== {entry.display_name} at {run.base_url()}", style="bold")
+    with Emulator(clock_speed=0) as emulator:  # a frozen clock: the story moves it on
+        console.print(f"smsgate demo: the SDK against its embedded emulator at {emulator.url} (loopback, no account)")
+        story = Story(console=console, emulator=emulator, verbose=verbose)
+        for number, (title, chapter) in enumerate(CHAPTERS, 1):
+            story.title(number, title)
             try:
-                entry.demo(run)
+                chapter(story)
             except SmsGateError as exc:
-                run.check("the demo ran to the end", False, _error_line(exc))
-            except Exception as exc:  # a demo that crashes must still report and exit non-zero
-                run.check("the demo ran to the end", False, f"{type(exc).__name__}: {exc}")
-            checks.extend(run.checks)
-    failed = [c for c in checks if not c[1]]
-    console.print()
-    table = _TitledTable("summary", "check", "result")
-    for name, ok, _detail in checks:
-        table.add_row(name, "ok" if ok else "FAILED")
-    console.print(table)
+                story.check("the chapter ran to the end", False, _error_line(exc))
+            except Exception as exc:  # a chapter that crashes must still report, and the others still run
+                story.check("the chapter ran to the end", False, f"{type(exc).__name__}: {exc}")
     elapsed = time.monotonic() - started
+    checks, failed = story.checks, story.failed
+    console.print()
     if failed or not checks:
         console.print(f"demo FAILED: {len(failed)} of {len(checks)} checks failed ({elapsed:.1f} s)")
+        for check in failed:
+            console.print(f"  {check.chapter}: {check.name}" + (f" ({check.detail})" if check.detail else ""))
         raise typer.Exit(EXIT_FAILED)
-    console.print(f"demo passed: {len(checks)} checks, {len(entries)} provider(s), {elapsed:.1f} s")
+    hint = "" if verbose else "; --verbose lists them"
+    console.print(f"demo passed: {len(checks)} checks in {elapsed:.1f} s{hint}")

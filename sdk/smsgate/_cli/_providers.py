@@ -1,5 +1,5 @@
 """The provider table: everything the command line knows about each provider (its client, credentials,
-wire format, and the functions of `send`, `status`, `balance` and `demo`).
+wire format, and the functions of `send`, `status` and `balance`).
 """
 
 from __future__ import annotations
@@ -30,8 +30,6 @@ from ._calls import (
     _status_smsclub,
     _status_smsleads,
 )
-from ._demo_run import DemoRun
-from ._demo_tours import _demo_letsads, _demo_smsc, _demo_smsclub, _demo_smsleads
 from ._output import _usage_error
 
 if TYPE_CHECKING:
@@ -68,8 +66,6 @@ class ProviderEntry:
     #: "xml" (XSD: the codec's ``validate``) or "json" (JSON Schema: the codec's ``check``).
     wire_format: str
     credentials: tuple[Credential, ...]
-    #: The `smsgate demo` steps of this provider.
-    demo: Callable[[DemoRun], None]
     send: Callable[[Any, SendArgs], SendOutput]
     status: Callable[[Any, StatusArgs], list[StatusRow]]
     balance: Callable[[Any], BalanceOutput]
@@ -202,7 +198,6 @@ PROVIDERS: dict[str, ProviderEntry] = {
             spec_module="smsgate_generated.letsads.client",
             wire_format="xml",
             credentials=(Credential("login", secret=False), Credential("password", secret=True)),
-            demo=_demo_letsads,
             send=_send_letsads,
             status=_status_letsads,
             balance=_balance_letsads,
@@ -214,7 +209,6 @@ PROVIDERS: dict[str, ProviderEntry] = {
             spec_module="smsgate_generated.smsleads.client",
             wire_format="xml",
             credentials=(Credential("username", secret=False), Credential("token", secret=True)),
-            demo=_demo_smsleads,
             send=_send_smsleads,
             status=_status_smsleads,
             balance=_balance_smsleads,
@@ -226,7 +220,6 @@ PROVIDERS: dict[str, ProviderEntry] = {
             spec_module="smsgate_generated.smsclub.client",
             wire_format="json",
             credentials=(Credential("token", secret=True),),
-            demo=_demo_smsclub,
             send=_send_smsclub,
             status=_status_smsclub,
             balance=_balance_smsclub,
@@ -243,7 +236,6 @@ PROVIDERS: dict[str, ProviderEntry] = {
                 Credential("api_key", secret=True),
             ),
             credential_sets=(("login", "password"), ("api_key",)),
-            demo=_demo_smsc,
             send=_send_smsc,
             status=_status_smsc,
             balance=_balance_smsc,
