@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import copy
 import logging
@@ -28,6 +27,8 @@ from ._exceptions import (
     TransportError,
     ValidationError,
 )
+from ._fast import async_sleep as _sleep
+from ._fast import shared_ssl_context
 from ._ratelimit import RateLimiter
 from ._redact import Redactor
 from ._retry import parse_retry_after, retry_delay
@@ -354,7 +355,9 @@ class SyncClient(BaseClient):
             rate_limit=rate_limit,
         )
         self._owns_client = http_client is None
-        self._client = http_client if http_client is not None else httpx.Client(timeout=self.timeout)
+        if http_client is None:  # one SSL context per process, not one per client (smsgate._fast)
+            http_client = httpx.Client(timeout=self.timeout, verify=shared_ssl_context())
+        self._client = http_client
 
     @contextlib.contextmanager
     def _rate_slot(self) -> Iterator[None]:
@@ -443,7 +446,9 @@ class AsyncClient(BaseClient):
             rate_limit=rate_limit,
         )
         self._owns_client = http_client is None
-        self._client = http_client if http_client is not None else httpx.AsyncClient(timeout=self.timeout)
+        if http_client is None:  # one SSL context per process, not one per client (smsgate._fast)
+            http_client = httpx.AsyncClient(timeout=self.timeout, verify=shared_ssl_context())
+        self._client = http_client
 
     @contextlib.asynccontextmanager
     async def _rate_slot(self) -> AsyncIterator[None]:
@@ -453,8 +458,8 @@ class AsyncClient(BaseClient):
             yield
             return
         # Polling is the point: the limiter is I/O-free and only says how long until a slot may be free.
-        while (wait := limiter.acquire(time.monotonic())) > 0:  # noqa: ASYNC110
-            await asyncio.sleep(wait)
+        while (wait := limiter.acquire(time.monotonic())) > 0:
+            await _sleep(wait)
         try:
             yield
         finally:
@@ -491,7 +496,7 @@ class AsyncClient(BaseClient):
                 delay = self._next_delay(error, prepared, attempt, call)
                 if delay is None:
                     raise
-                await asyncio.sleep(delay)
+                await _sleep(delay)
                 attempt += 1
 
     async def aclose(self) -> None:

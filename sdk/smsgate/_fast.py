@@ -8,17 +8,21 @@ equivalence tests (tests/sdk/test_fastpath_*.py) prove the fast answers equal th
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import ssl
+
     from lxml import etree
 
 __all__ = [
     "MISS",
     "Miss",
+    "async_sleep",
     "decode_xml",
     "encode_xml",
     "esc_attr",
@@ -26,6 +30,7 @@ __all__ = [
     "json_accepts",
     "json_equal",
     "read_int",
+    "shared_ssl_context",
     "xml_unsafe",
 ]
 
@@ -38,7 +43,8 @@ class Miss(Exception):
 MISS: Any = Miss
 
 # Characters XML 1.0 cannot carry (lxml refuses them, so xsdata cannot render them either).
-_UNSAFE = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# (Written as the excluded set: the negated class of the allowed ranges costs ~7 ms to compile at import.)
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _TEXT_SPECIAL = re.compile("[&<>\r]")
 _ATTR_SPECIAL = re.compile('[&<>"\r\n\t]')
 
@@ -142,3 +148,22 @@ def json_accepts(model: object, data: Any) -> bool:
         return False
     check = module.CHECKS.get(type(model).__name__)
     return bool(check is not None and check(data))
+
+
+# -- first use: nothing per client that can be built once per process ---------------------------------------
+
+
+@functools.cache
+def shared_ssl_context() -> ssl.SSLContext:
+    """The one SSL context of the process for the clients that build their own httpx client (building one
+    loads the certificate bundle: ~17 ms each time). Honours SSL_CERT_FILE / SSL_CERT_DIR as httpx does."""
+    import httpx
+
+    return httpx.create_ssl_context()
+
+
+async def async_sleep(seconds: float) -> None:
+    """`asyncio.sleep`, imported on first await: a sync client never imports asyncio."""
+    import asyncio
+
+    await asyncio.sleep(seconds)

@@ -1,0 +1,89 @@
+"""Phones are normalised once per recipient on the way to the provider (issue 14, item 3), and `phonenumbers`
+is imported on first use only (item 5): checked through real Gateway sends to the emulator and in fresh
+interpreters."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+import phonenumbers
+import pytest
+
+import smsgate
+from smsgate import _convert
+
+from ..gateway.test_providers import PROVIDERS, gateway_url
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every `phonenumbers.parse` call of the test, with the caches of earlier tests emptied."""
+    calls: list[str] = []
+    real = phonenumbers.parse
+
+    def spy(number: str, region: str | None = None, *args: Any, **kwargs: Any) -> Any:
+        if sys._getframe(1).f_globals["__name__"].startswith("smsgate._"):  # not the emulator's own checks
+            calls.append(number)
+        return real(number, region, *args, **kwargs)
+
+    monkeypatch.setattr(phonenumbers, "parse", spy)
+    _convert._international_digits.cache_clear()
+    _convert._israel_local.cache_clear()
+    _convert._INTERNATIONAL.clear()
+    _convert._ISRAEL_LOCAL.clear()
+    return calls
+
+
+@pytest.mark.parametrize("provider", sorted(PROVIDERS))
+def test_a_gateway_send_parses_each_number_once(provider: str, smsgate_emulator: Any, parses: list[str]) -> None:
+    _, _, numbers, _ = PROVIDERS[provider]
+    with smsgate.Gateway.from_url(gateway_url(smsgate_emulator, provider)) as gw:
+        report = gw.send(numbers, "Your order has shipped")
+    assert [o.outcome for o in report.outcomes] == [smsgate.Outcome.ACCEPTED] * len(numbers)
+    assert len(parses) == len(numbers), parses
+
+
+def test_a_converter_gives_its_own_output_back_unparsed(parses: list[str]) -> None:
+    digits = _convert.phone_international("+380 50 123 45 67")
+    local = _convert.phone_israel_local("+972-50-234-5678")
+    assert len(parses) == 2
+    assert _convert.phones_international([digits]) == [digits]
+    assert _convert.phones_israel_local([local]) == [local]
+    assert len(parses) == 2
+    assert (digits, local) == ("380501234567", "0502345678")
+    # An equal number given in another form is still checked (and a bad one still refused).
+    assert _convert.phone_israel_local("972502345678") == local
+    with pytest.raises(smsgate.ValidationError):
+        _convert.phone_international("+380")
+
+
+def _modules_after(code: str) -> set[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", code + "\nimport sys\nprint(' '.join(sorted(sys.modules)))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    return set(out)
+
+
+def test_building_a_sync_client_imports_neither_asyncio_nor_phonenumbers() -> None:
+    modules = _modules_after("import smsgate\nsmsgate.LetsAds(login='380501234567', password='pw')")
+    assert "phonenumbers" not in modules
+    assert "asyncio" not in modules
+    assert "xsdata" not in modules
+    assert "jsonschema" not in modules
+
+
+def test_a_json_provider_send_does_not_load_jsonschema(smsgate_emulator: Any) -> None:
+    """SMSClub's request check is the compiled one: jsonschema is only loaded to explain a refusal."""
+    url = smsgate_emulator.base_url("smsclub")
+    code = (
+        "import smsgate\n"
+        f"c = smsgate.SmsClub(token='smsclub-test-token', base_url={url!r})\n"
+        "c.send(['+380501234567'], 'hi', sender='smsgate')\n"
+    )
+    modules = _modules_after(code)
+    assert "jsonschema" not in modules
