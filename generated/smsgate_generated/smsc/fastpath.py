@@ -265,10 +265,10 @@ def _def_SubclientFlags(x: Any) -> bool:
     if not (_is_object(x)):
         return False
     if isinstance(x, dict):
-        if not all(_s52(k) for k in x):
+        if not all(_s55(k) for k in x):
             return False
         for k, v in x.items():
-            if not _C15.get(k, _s53)(v):
+            if not _C15.get(k, _s56)(v):
                 return False
     return True
 
@@ -763,6 +763,12 @@ def _s40(x: Any) -> bool:
 
 
 def _s41(x: Any) -> bool:
+    if not (_is_integer(x)):
+        return False
+    return True
+
+
+def _s42(x: Any) -> bool:
     if not (_is_string(x)):
         return False
     if isinstance(x, str) and (_P7.search(x) is None):
@@ -770,28 +776,22 @@ def _s41(x: Any) -> bool:
     return True
 
 
-def _s42(x: Any) -> bool:
+def _s43(x: Any) -> bool:
     if not (_is_integer(x)):
         return False
     return True
 
 
-def _s43(x: Any) -> bool:
-    if not (_is_string(x)):
-        return False
-    return True
-
-
 def _s44(x: Any) -> bool:
-    if not (_is_number(x) or _is_string(x)):
-        return False
-    if isinstance(x, str) and (_P0.search(x) is None):
+    if not (_is_string(x)):
         return False
     return True
 
 
 def _s45(x: Any) -> bool:
-    if not (_is_string(x)):
+    if not (_is_number(x) or _is_string(x)):
+        return False
+    if isinstance(x, str) and (_P0.search(x) is None):
         return False
     return True
 
@@ -815,7 +815,7 @@ def _s48(x: Any) -> bool:
 
 
 def _s49(x: Any) -> bool:
-    if not (_is_string(x)):
+    if not (_is_integer(x)):
         return False
     return True
 
@@ -823,12 +823,30 @@ def _s49(x: Any) -> bool:
 def _s50(x: Any) -> bool:
     if not (_is_string(x)):
         return False
+    return True
+
+
+def _s51(x: Any) -> bool:
+    if not (_is_string(x)):
+        return False
+    return True
+
+
+def _s52(x: Any) -> bool:
+    if not (_is_string(x)):
+        return False
+    return True
+
+
+def _s53(x: Any) -> bool:
+    if not (_is_string(x)):
+        return False
     if isinstance(x, str) and (_P8.search(x) is None):
         return False
     return True
 
 
-def _s51(x: Any) -> bool:
+def _s54(x: Any) -> bool:
     if not (_is_integer(x) or _is_string(x)):
         return False
     if isinstance(x, str) and (_P9.search(x) is None):
@@ -838,13 +856,13 @@ def _s51(x: Any) -> bool:
     return True
 
 
-def _s52(x: Any) -> bool:
+def _s55(x: Any) -> bool:
     if isinstance(x, str) and (_P2.search(x) is None):
         return False
     return True
 
 
-def _s53(x: Any) -> bool:
+def _s56(x: Any) -> bool:
     if not (_is_integer(x)):
         return False
     if _is_number(x) and (x < 0 or x > 1):
@@ -852,32 +870,8 @@ def _s53(x: Any) -> bool:
     return True
 
 
-def _s54(x: Any) -> bool:
-    if not _equal(x, 1):
-        return False
-    return True
-
-
-def _s55(x: Any) -> bool:
-    if not (_is_string(x)):
-        return False
-    if isinstance(x, str) and (len(x) < 1):
-        return False
-    return True
-
-
-def _s56(x: Any) -> bool:
-    if not (_is_string(x)):
-        return False
-    if isinstance(x, str) and (len(x) < 8 or _P10.search(x) is None):
-        return False
-    return True
-
-
 def _s57(x: Any) -> bool:
-    if not (_is_string(x)):
-        return False
-    if isinstance(x, str) and (_P11.search(x) is None):
+    if not _equal(x, 1):
         return False
     return True
 
@@ -885,40 +879,12 @@ def _s57(x: Any) -> bool:
 def _s58(x: Any) -> bool:
     if not (_is_string(x)):
         return False
-    if isinstance(x, str) and (_P12.search(x) is None):
+    if isinstance(x, str) and (len(x) < 1):
         return False
     return True
 
 
 def _s59(x: Any) -> bool:
-    if not (_is_integer(x) or _is_string(x)):
-        return False
-    return True
-
-
-def _s60(x: Any) -> bool:
-    if not _equal(x, 1):
-        return False
-    return True
-
-
-def _s61(x: Any) -> bool:
-    if not (_is_string(x)):
-        return False
-    if isinstance(x, str) and (len(x) < 1):
-        return False
-    return True
-
-
-def _s62(x: Any) -> bool:
-    if not (_is_string(x)):
-        return False
-    if isinstance(x, str) and (len(x) < 1):
-        return False
-    return True
-
-
-def _s63(x: Any) -> bool:
     if not (_is_string(x)):
         return False
     if isinstance(x, str) and (len(x) < 8 or _P10.search(x) is None):
@@ -926,21 +892,7 @@ def _s63(x: Any) -> bool:
     return True
 
 
-def _s64(x: Any) -> bool:
-    if not (_is_string(x)):
-        return False
-    return True
-
-
-def _s65(x: Any) -> bool:
-    if not (_is_string(x)):
-        return False
-    if isinstance(x, str) and (_P13.search(x) is None):
-        return False
-    return True
-
-
-def _s66(x: Any) -> bool:
+def _s60(x: Any) -> bool:
     if not (_is_string(x)):
         return False
     if isinstance(x, str) and (_P11.search(x) is None):
@@ -948,7 +900,7 @@ def _s66(x: Any) -> bool:
     return True
 
 
-def _s67(x: Any) -> bool:
+def _s61(x: Any) -> bool:
     if not (_is_string(x)):
         return False
     if isinstance(x, str) and (_P12.search(x) is None):
@@ -956,19 +908,19 @@ def _s67(x: Any) -> bool:
     return True
 
 
-def _s68(x: Any) -> bool:
-    if not _equal(x, "OK"):
+def _s62(x: Any) -> bool:
+    if not (_is_integer(x) or _is_string(x)):
         return False
     return True
 
 
-def _s69(x: Any) -> bool:
+def _s63(x: Any) -> bool:
     if not _equal(x, 1):
         return False
     return True
 
 
-def _s70(x: Any) -> bool:
+def _s64(x: Any) -> bool:
     if not (_is_string(x)):
         return False
     if isinstance(x, str) and (len(x) < 1):
@@ -976,7 +928,73 @@ def _s70(x: Any) -> bool:
     return True
 
 
+def _s65(x: Any) -> bool:
+    if not (_is_string(x)):
+        return False
+    if isinstance(x, str) and (len(x) < 1):
+        return False
+    return True
+
+
+def _s66(x: Any) -> bool:
+    if not (_is_string(x)):
+        return False
+    if isinstance(x, str) and (len(x) < 8 or _P10.search(x) is None):
+        return False
+    return True
+
+
+def _s67(x: Any) -> bool:
+    if not (_is_string(x)):
+        return False
+    return True
+
+
+def _s68(x: Any) -> bool:
+    if not (_is_string(x)):
+        return False
+    if isinstance(x, str) and (_P13.search(x) is None):
+        return False
+    return True
+
+
+def _s69(x: Any) -> bool:
+    if not (_is_string(x)):
+        return False
+    if isinstance(x, str) and (_P11.search(x) is None):
+        return False
+    return True
+
+
+def _s70(x: Any) -> bool:
+    if not (_is_string(x)):
+        return False
+    if isinstance(x, str) and (_P12.search(x) is None):
+        return False
+    return True
+
+
 def _s71(x: Any) -> bool:
+    if not _equal(x, "OK"):
+        return False
+    return True
+
+
+def _s72(x: Any) -> bool:
+    if not _equal(x, 1):
+        return False
+    return True
+
+
+def _s73(x: Any) -> bool:
+    if not (_is_string(x)):
+        return False
+    if isinstance(x, str) and (len(x) < 1):
+        return False
+    return True
+
+
+def _s74(x: Any) -> bool:
     if not (_is_number(x) or _is_string(x)):
         return False
     if isinstance(x, str) and (_P14.search(x) is None):
@@ -986,30 +1004,10 @@ def _s71(x: Any) -> bool:
     return True
 
 
-def _s72(x: Any) -> bool:
+def _s75(x: Any) -> bool:
     if not (_is_integer(x)):
         return False
     if _is_number(x) and (x < 0 or x > 1):
-        return False
-    return True
-
-
-def _s73(x: Any) -> bool:
-    if not (_is_string(x)):
-        return False
-    return True
-
-
-def _s74(x: Any) -> bool:
-    if not (_is_string(x)):
-        return False
-    return True
-
-
-def _s75(x: Any) -> bool:
-    if not (_is_string(x)):
-        return False
-    if isinstance(x, str) and (_P15.search(x) is None):
         return False
     return True
 
@@ -1017,15 +1015,11 @@ def _s75(x: Any) -> bool:
 def _s76(x: Any) -> bool:
     if not (_is_string(x)):
         return False
-    if isinstance(x, str) and (_P2.search(x) is None):
-        return False
     return True
 
 
 def _s77(x: Any) -> bool:
     if not (_is_string(x)):
-        return False
-    if isinstance(x, str) and (_P0.search(x) is None):
         return False
     return True
 
@@ -1033,7 +1027,7 @@ def _s77(x: Any) -> bool:
 def _s78(x: Any) -> bool:
     if not (_is_string(x)):
         return False
-    if isinstance(x, str) and (_P0.search(x) is None):
+    if isinstance(x, str) and (_P15.search(x) is None):
         return False
     return True
 
@@ -1041,13 +1035,15 @@ def _s78(x: Any) -> bool:
 def _s79(x: Any) -> bool:
     if not (_is_string(x)):
         return False
-    if isinstance(x, str) and (_P1.search(x) is None):
+    if isinstance(x, str) and (_P2.search(x) is None):
         return False
     return True
 
 
 def _s80(x: Any) -> bool:
-    if not _equal(x, 1):
+    if not (_is_string(x)):
+        return False
+    if isinstance(x, str) and (_P0.search(x) is None):
         return False
     return True
 
@@ -1055,7 +1051,7 @@ def _s80(x: Any) -> bool:
 def _s81(x: Any) -> bool:
     if not (_is_string(x)):
         return False
-    if isinstance(x, str) and (_P16.search(x) is None):
+    if isinstance(x, str) and (_P0.search(x) is None):
         return False
     return True
 
@@ -1063,15 +1059,13 @@ def _s81(x: Any) -> bool:
 def _s82(x: Any) -> bool:
     if not (_is_string(x)):
         return False
-    if isinstance(x, str) and (_P16.search(x) is None):
+    if isinstance(x, str) and (_P1.search(x) is None):
         return False
     return True
 
 
 def _s83(x: Any) -> bool:
-    if not (_is_integer(x)):
-        return False
-    if _is_number(x) and (x < 0 or x > 1):
+    if not _equal(x, 1):
         return False
     return True
 
@@ -1079,15 +1073,15 @@ def _s83(x: Any) -> bool:
 def _s84(x: Any) -> bool:
     if not (_is_string(x)):
         return False
-    if isinstance(x, str) and (len(x) < 1):
+    if isinstance(x, str) and (_P16.search(x) is None):
         return False
     return True
 
 
 def _s85(x: Any) -> bool:
-    if not (_is_integer(x)):
+    if not (_is_string(x)):
         return False
-    if _is_number(x) and (x < 1):
+    if isinstance(x, str) and (_P16.search(x) is None):
         return False
     return True
 
@@ -1101,66 +1095,6 @@ def _s86(x: Any) -> bool:
 
 
 def _s87(x: Any) -> bool:
-    if not (_is_integer(x)):
-        return False
-    if _is_number(x) and (x < 0 or x > 1):
-        return False
-    return True
-
-
-def _s88(x: Any) -> bool:
-    if not (_is_integer(x)):
-        return False
-    if _is_number(x) and (x < 0 or x > 1):
-        return False
-    return True
-
-
-def _s89(x: Any) -> bool:
-    if not (_is_string(x)):
-        return False
-    return True
-
-
-def _s90(x: Any) -> bool:
-    if not (_is_array(x)):
-        return False
-    if isinstance(x, list) and (not all(_def_UsersStatAllItem(i) for i in x)):
-        return False
-    return True
-
-
-def _s91(x: Any) -> bool:
-    if not _equal(x, 1):
-        return False
-    return True
-
-
-def _s92(x: Any) -> bool:
-    if not (_is_string(x)):
-        return False
-    if isinstance(x, str) and (_P16.search(x) is None):
-        return False
-    return True
-
-
-def _s93(x: Any) -> bool:
-    if not (_is_string(x)):
-        return False
-    if isinstance(x, str) and (_P16.search(x) is None):
-        return False
-    return True
-
-
-def _s94(x: Any) -> bool:
-    if not (_is_integer(x)):
-        return False
-    if _is_number(x) and (x < 0 or x > 1):
-        return False
-    return True
-
-
-def _s95(x: Any) -> bool:
     if not (_is_string(x)):
         return False
     if isinstance(x, str) and (len(x) < 1):
@@ -1168,10 +1102,70 @@ def _s95(x: Any) -> bool:
     return True
 
 
-def _s96(x: Any) -> bool:
+def _s88(x: Any) -> bool:
     if not (_is_integer(x)):
         return False
     if _is_number(x) and (x < 1):
+        return False
+    return True
+
+
+def _s89(x: Any) -> bool:
+    if not (_is_integer(x)):
+        return False
+    if _is_number(x) and (x < 0 or x > 1):
+        return False
+    return True
+
+
+def _s90(x: Any) -> bool:
+    if not (_is_integer(x)):
+        return False
+    if _is_number(x) and (x < 0 or x > 1):
+        return False
+    return True
+
+
+def _s91(x: Any) -> bool:
+    if not (_is_integer(x)):
+        return False
+    if _is_number(x) and (x < 0 or x > 1):
+        return False
+    return True
+
+
+def _s92(x: Any) -> bool:
+    if not (_is_string(x)):
+        return False
+    return True
+
+
+def _s93(x: Any) -> bool:
+    if not (_is_array(x)):
+        return False
+    if isinstance(x, list) and (not all(_def_UsersStatAllItem(i) for i in x)):
+        return False
+    return True
+
+
+def _s94(x: Any) -> bool:
+    if not _equal(x, 1):
+        return False
+    return True
+
+
+def _s95(x: Any) -> bool:
+    if not (_is_string(x)):
+        return False
+    if isinstance(x, str) and (_P16.search(x) is None):
+        return False
+    return True
+
+
+def _s96(x: Any) -> bool:
+    if not (_is_string(x)):
+        return False
+    if isinstance(x, str) and (_P16.search(x) is None):
         return False
     return True
 
@@ -1185,9 +1179,9 @@ def _s97(x: Any) -> bool:
 
 
 def _s98(x: Any) -> bool:
-    if not (_is_integer(x)):
+    if not (_is_string(x)):
         return False
-    if _is_number(x) and (x < 0 or x > 1):
+    if isinstance(x, str) and (len(x) < 1):
         return False
     return True
 
@@ -1195,29 +1189,31 @@ def _s98(x: Any) -> bool:
 def _s99(x: Any) -> bool:
     if not (_is_integer(x)):
         return False
-    if _is_number(x) and (x < 0 or x > 1):
+    if _is_number(x) and (x < 1):
         return False
     return True
 
 
 def _s100(x: Any) -> bool:
-    if not (_is_string(x)):
+    if not (_is_integer(x)):
+        return False
+    if _is_number(x) and (x < 0 or x > 1):
         return False
     return True
 
 
 def _s101(x: Any) -> bool:
-    if not (_is_string(x)):
+    if not (_is_integer(x)):
         return False
-    if isinstance(x, str) and (_P2.search(x) is None):
+    if _is_number(x) and (x < 0 or x > 1):
         return False
     return True
 
 
 def _s102(x: Any) -> bool:
-    if not (_is_string(x)):
+    if not (_is_integer(x)):
         return False
-    if isinstance(x, str) and (_P0.search(x) is None):
+    if _is_number(x) and (x < 0 or x > 1):
         return False
     return True
 
@@ -1225,12 +1221,34 @@ def _s102(x: Any) -> bool:
 def _s103(x: Any) -> bool:
     if not (_is_string(x)):
         return False
+    return True
+
+
+def _s104(x: Any) -> bool:
+    if not (_is_string(x)):
+        return False
+    if isinstance(x, str) and (_P2.search(x) is None):
+        return False
+    return True
+
+
+def _s105(x: Any) -> bool:
+    if not (_is_string(x)):
+        return False
     if isinstance(x, str) and (_P0.search(x) is None):
         return False
     return True
 
 
-def _s104(x: Any) -> bool:
+def _s106(x: Any) -> bool:
+    if not (_is_string(x)):
+        return False
+    if isinstance(x, str) and (_P0.search(x) is None):
+        return False
+    return True
+
+
+def _s107(x: Any) -> bool:
     if not (_is_string(x)):
         return False
     if isinstance(x, str) and (_P1.search(x) is None):
@@ -1279,20 +1297,23 @@ _C13: dict[str, Callable[[Any], bool]] = {
     "status_name": _s37,
     "last_date": _s38,
     "last_timestamp": _s39,
-    "err": _s40,
-    "send_date": _s41,
-    "send_timestamp": _s42,
-    "phone": _s43,
-    "cost": _s44,
-    "sender_id": _s45,
-    "message": _s46,
-    "country": _s47,
-    "operator": _s48,
-    "region": _s49,
+    "flag": _s40,
+    "err": _s41,
+    "send_date": _s42,
+    "send_timestamp": _s43,
+    "phone": _s44,
+    "cost": _s45,
+    "sender_id": _s46,
+    "message": _s47,
+    "comment": _s48,
+    "type": _s49,
+    "country": _s50,
+    "operator": _s51,
+    "region": _s52,
 }
 _C14: dict[str, Callable[[Any], bool]] = {
-    "phone": _s50,
-    "id": _s51,
+    "phone": _s53,
+    "id": _s54,
     "all": _def_StatusDetail,
     "fmt": _def_ResponseFormat,
     "charset": _def_Charset,
@@ -1300,82 +1321,82 @@ _C14: dict[str, Callable[[Any], bool]] = {
 _C15: dict[str, Callable[[Any], bool]] = {}
 _C16 = [0, 1, 2, 3, 4]
 _C17: dict[str, Callable[[Any], bool]] = {
-    "add": _s54,
-    "user": _s55,
-    "password": _s56,
+    "add": _s57,
+    "user": _s58,
+    "password": _s59,
     "type": _def_SubclientType,
-    "email": _s57,
-    "phone": _s58,
+    "email": _s60,
+    "phone": _s61,
     "fl": _def_SubclientFlags,
     "fmt": _def_ResponseFormat,
     "charset": _def_Charset,
 }
-_C18: dict[str, Callable[[Any], bool]] = {"id": _s59}
+_C18: dict[str, Callable[[Any], bool]] = {"id": _s62}
 _C19: dict[str, Callable[[Any], bool]] = {
-    "chg": _s60,
-    "user": _s61,
-    "new_login": _s62,
-    "password": _s63,
-    "fio": _s64,
+    "chg": _s63,
+    "user": _s64,
+    "new_login": _s65,
+    "password": _s66,
+    "fio": _s67,
     "type": _def_SubclientType,
-    "fmts": _s65,
-    "email": _s66,
-    "phone": _s67,
+    "fmts": _s68,
+    "email": _s69,
+    "phone": _s70,
     "fl": _def_SubclientFlags,
     "fmt": _def_ResponseFormat,
     "charset": _def_Charset,
 }
-_C20: dict[str, Callable[[Any], bool]] = {"result": _s68}
+_C20: dict[str, Callable[[Any], bool]] = {"result": _s71}
 _C21: dict[str, Callable[[Any], bool]] = {
-    "pay": _s69,
-    "user": _s70,
-    "sum": _s71,
-    "balance2": _s72,
+    "pay": _s72,
+    "user": _s73,
+    "sum": _s74,
+    "balance2": _s75,
     "fmt": _def_ResponseFormat,
     "charset": _def_Charset,
 }
 _C22: dict[str, Callable[[Any], bool]] = {
-    "description": _s73,
-    "operator": _s74,
-    "mccmnc": _s75,
-    "sms": _s76,
-    "credit": _s77,
-    "debit": _s78,
-    "currency": _s79,
+    "description": _s76,
+    "operator": _s77,
+    "mccmnc": _s78,
+    "sms": _s79,
+    "credit": _s80,
+    "debit": _s81,
+    "currency": _s82,
 }
 _C23: dict[str, Callable[[Any], bool]] = {
-    "get_stat_all": _s80,
-    "start": _s81,
-    "end": _s82,
-    "reseller": _s83,
-    "user": _s84,
-    "user_id": _s85,
-    "mycur": _s86,
-    "balance2": _s87,
-    "hide_deleted": _s88,
+    "get_stat_all": _s83,
+    "start": _s84,
+    "end": _s85,
+    "reseller": _s86,
+    "user": _s87,
+    "user_id": _s88,
+    "mycur": _s89,
+    "balance2": _s90,
+    "hide_deleted": _s91,
     "fmt": _def_ResponseFormat,
     "charset": _def_Charset,
 }
-_C24: dict[str, Callable[[Any], bool]] = {"login": _s89, "items": _s90}
+_C24: dict[str, Callable[[Any], bool]] = {"login": _s92, "items": _s93}
 _C25: dict[str, Callable[[Any], bool]] = {
-    "get_stat": _s91,
-    "start": _s92,
-    "end": _s93,
-    "reseller": _s94,
-    "user": _s95,
-    "user_id": _s96,
-    "mycur": _s97,
-    "balance2": _s98,
-    "hide_deleted": _s99,
+    "get_stat": _s94,
+    "start": _s95,
+    "end": _s96,
+    "reseller": _s97,
+    "user": _s98,
+    "user_id": _s99,
+    "mycur": _s100,
+    "balance2": _s101,
+    "hide_deleted": _s102,
     "fmt": _def_ResponseFormat,
     "charset": _def_Charset,
 }
 _C26: dict[str, Callable[[Any], bool]] = {
-    "login": _s100,
-    "sms": _s101,
-    "credit": _s102,
-    "debit": _s103,
-    "currency": _s104,
+    "login": _s103,
+    "sms": _s104,
+    "credit": _s105,
+    "debit": _s106,
+    "currency": _s107,
 }
 
 CHECKS: dict[str, Callable[[Any], bool]] = {

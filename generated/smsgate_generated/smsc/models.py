@@ -261,7 +261,7 @@ class StatusRequest:
 @dataclass(kw_only=True)
 class StatusResponse:
     """
-    Reply of status.php for one id (an object). Dates are Moscow time, DD.MM.YYYY hh:mm:ss. The fields after status_name come with all=1 or all=2 (JSON names after third-party clients; the full list is unconfirmed).
+    Reply of status.php for one id (an object), in the order of SMSC's reply page: status, last_date, last_timestamp, flag, err always; all=1 adds send_date, send_timestamp, phone, cost, sender_id, status_name, message, comment, type; all=2 then country, operator, region. A row of a list (or of a single id with a trailing comma) carries its id. Dates are Moscow time, DD.MM.YYYY hh:mm:ss.
     """
 
     status: int
@@ -284,9 +284,13 @@ class StatusResponse:
     """
     last_date as a Unix timestamp.
     """
+    flag: int | None = None
+    """
+    The message's flags as SMSC reports them (0 for a plain SMS); in the XML and JSON replies only.
+    """
     err: int | None = None
     """
-    The operator's error sub-code for an undelivered message (errors.toml [err]); a sub-code the table does not list is kept too, without a description.
+    The operator's error sub-code for an undelivered message (errors.toml [err]); always sent, 0 when there is no error. A sub-code the table does not list is kept too, without a description.
     """
     send_date: str | None = None
     """
@@ -311,6 +315,14 @@ class StatusResponse:
     message: str | None = None
     """
     The text of the message.
+    """
+    comment: str | None = None
+    """
+    The message's comment (all=1).
+    """
+    type: int | None = None
+    """
+    The message type (all=1): 0 for an SMS.
     """
     country: str | None = None
     """

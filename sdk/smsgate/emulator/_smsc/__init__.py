@@ -1,9 +1,10 @@
 """SMSC (smsc.ru / smscentre.com), emulated as documented (seed 004, PROVIDERS.md §4, ``schemas/smsc/``).
 
 Four scripts under the prefix — ``/sys/send.php``, ``/sys/status.php``, ``/sys/balance.php``,
-``/sys/users.php`` — each taking its parameters from the query string (GET) or a form-encoded body (POST;
-body values override query values, as PHP's ``$_REQUEST`` does). Every reply is HTTP 200; success and error
-alike are written in the format ``fmt`` asks for:
+``/sys/users.php`` — each taking its parameters from the query string (GET) or a body (POST), form-encoded
+or ``multipart/form-data`` as smsc_api.js posts it (body values override query values, as PHP's
+``$_REQUEST`` does). Every reply is HTTP 200; success and error alike are written in the format ``fmt`` asks
+for:
 
 ====  ================================  =========================================================
 fmt   success                           error
@@ -17,14 +18,15 @@ fmt   success                           error
 The JSON replies are exactly the ``$defs`` of ``smsc.schema.json``; amounts (``cost``, ``balance``, stats
 values) are strings with two decimals, like the real service. The text and XML shapes of users.php and of the
 errors are the seed's; those of send, status and balance follow the official libraries' comments
-(``OK - 1 SMS, ID - 1234``; ``id,cnt[,cost[,balance]]``; ``cost,cnt``); where no source shows one
-(fmt=0 cost estimate ``OK - 1 SMS, COST - 1.68``; a status list, one line or ``<result>`` per message
-led by its id and phone) the emulator's choice is named here.
+(``OK - 1 SMS, ID - 1234``; ``id,cnt[,cost[,balance]]``; ``cost,cnt``), status those of SMSC's reply page
+(see `_replies.status_fields`); where no source shows one (fmt=0 cost estimate ``OK - 1 SMS, COST - 1.68``;
+a status list, one line or ``<sms>`` per message led by its id) the emulator's choice is named there.
 
 ``charset`` (``utf-8``, ``koi8-r`` or ``windows-1251``) decodes the parameters and encodes the reply; the
 default is **windows-1251**, as on the real server, so a client that sends UTF-8 without ``charset=utf-8``
-gets mojibake back. (GET query strings reach the emulator already decoded as UTF-8, so non-UTF-8 bytes in a
-query are lost: send windows-1251 or koi8-r parameters in a POST body.)
+gets mojibake back. The query string is read from its raw bytes, so a windows-1251 or koi8-r GET (the
+official PHP library's default) reads as sent. ``id=0`` (sent by the official Python and PHP libraries on
+every send) or an empty ``id`` means "no client id".
 
 Authentication: ``login`` + ``psw`` (the password, or the lower-case hex MD5 of it), or ``apikey``.
 An account with ``allowed_ips`` refuses other addresses with error 2. The caller's address is the first

@@ -2,10 +2,11 @@
 
 Error precedence (the first failing check answers; ``area.N`` = errors.toml key):
 
-5. **send.1** — ``phones`` or ``mes`` missing or blank; ``mes`` over 1000 characters; ``id`` not
-   ``[A-Za-z0-9._-]{1,40}``; ``cost`` not 0..3; ``translit`` not 0..2; ``tz`` not an integer -12..12;
-   ``valid`` not ``hh:mm``; ``maxsms`` not a positive integer; a flag (``tinyurl``, ``flash``, ``push``,
-   ``hlr``, ``bin`` (0..2), ``ping``, ``mms``, ``call``, ``viber``) out of range.
+5. **send.1** — ``phones`` missing or blank; ``mes`` missing or blank (allowed for an HLR request,
+   ``hlr=1``, or a ping, ``ping=1``, each charged as one part); ``mes`` over 1000 characters; ``id`` not
+   ``[A-Za-z0-9._-]{1,40}`` (``0`` or empty: no client id); ``cost`` not 0..3; ``translit`` not 0..2;
+   ``tz`` not an integer -12..12; ``valid`` not ``hh:mm``; ``maxsms`` not a positive integer; a flag
+   (``tinyurl``, ``flash``, ``push``, ``hlr``, ``bin`` (0..2), ``ping``, ``mms``, ``call``, ``viber``) out of range.
 6. **send.5** — ``time`` is none of ``DDMMYYhhmm``, ``DD.MM.YY hh:mm``, ``h1-h2``, ``0<unix time>``,
    ``+<minutes>`` (times are Moscow time shifted by ``tz`` hours; a past time sends now).
 7. **send.6** — ``sender`` given, not ``""``/``"."``, and not one of the account's ``senders`` (a

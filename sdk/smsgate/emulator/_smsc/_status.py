@@ -11,7 +11,7 @@ Error precedence, after the checks every script shares (see the package):
 A message is -1 (waiting) until 5 emulated seconds after its send time (``time`` or creation), 0 (handed to
 the operator) until 30, then 1 (delivered), or 20 with ``err`` 1 when the recipient's last digit is one of the
 account's ``undelivered_last_digits`` (``"9"``). Not found (unknown, or another account's): -3.
-``all=1`` adds ``status_name``, send date, phone, cost, sender and text; ``all=2`` country, operator, region.
+The fields of each detail level (``all`` 0, 1, 2) and their order: `_replies.status_fields`.
 """
 
 from __future__ import annotations
