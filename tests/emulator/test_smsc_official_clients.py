@@ -128,6 +128,23 @@ def test_status_fmt0_carries_err(emu: Emulator, client: httpx.Client) -> None:
     fields = dict(part.split(" = ", 1) for part in text.split(", "))
     assert list(fields) == ["Status", "check_time", "err"]
     assert (fields["Status"], fields["err"]) == ("20", "1")
+    emu.clock.advance(60)
+    text = client.get(f"{emu.base_url('smsc')}/sys/status.php?{query}&all=1").text
+    fields = dict(part.split(" = ", 1) for part in text.split(", "))
+    assert list(fields) == [
+        "Status",
+        "check_time",
+        "err",
+        "send_date",
+        "phone",
+        "cost",
+        "sender_id",
+        "status_name",
+        "message",
+        "comment",
+        "type",
+    ]
+    assert (fields["phone"], fields["message"], fields["status_name"]) == ("79991234569", "hi", "Невозможно доставить")
 
 
 # -- multipart/form-data, as smsc_api.js posts every call -----------------------------------------------------
@@ -161,3 +178,34 @@ def test_multipart_posts_are_read_like_any_other(emu: Emulator, client: httpx.Cl
     assert _js_call(emu, client, "balance", cur="1") == {"balance": "998.32", "currency": "RUR"}
     # Five multipart requests were no authentication failures: the address is not blocked.
     assert not emu.smsc.blocked
+
+
+def _form_data_bytes(fields: dict[str, bytes]) -> bytes:
+    parts = [
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode() + value + b"\r\n"
+        for name, value in fields.items()
+    ]
+    return b"".join(parts) + f"--{BOUNDARY}--\r\n".encode()
+
+
+def test_php_library_post_in_windows_1251(emu: Emulator, client: httpx.Client) -> None:
+    """smsc_api.php with SMSC_POST: curl posts its parameter array as multipart, the text in windows-1251."""
+    fields = {"login": LOGIN, "psw": PASSWORD, "fmt": "1", "charset": "windows-1251", "cost": "3"}
+    fields |= {"phones": PHONE, "translit": "0", "id": "0"}
+    body = _form_data_bytes({**{k: v.encode() for k, v in fields.items()}, "mes": TEXT.encode("cp1251")})
+    headers = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
+    response = client.post(f"{emu.base_url('smsc')}/sys/send.php", content=body, headers=headers)
+    m = response.content.decode("cp1251").split(",")
+    assert int(m[1]) > 0 and m[1:3] == ["1", "1.68"], m
+    assert emu.smsc.messages[-1].text == TEXT
+
+
+def test_python_library_post_form(emu: Emulator, client: httpx.Client) -> None:
+    """smsc_api.py with SMSC_POST (or a query over 2000 characters): the same query string, as a form body."""
+    arg = f"login={LOGIN}&psw={PASSWORD}&fmt=1&charset=windows-1251&cost=3&phones={PHONE}"
+    arg += f"&mes={_quote(TEXT, 'cp1251')}&translit=0&id=0"
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}  # what urllib's urlopen(url, data) sends
+    response = client.post(f"{emu.base_url('smsc')}/sys/send.php", content=arg.encode(), headers=headers)
+    m = response.content.decode("cp1251").split(",")
+    assert int(m[1]) > 0 and m[1:3] == ["1", "1.68"], m
+    assert emu.smsc.messages[-1].text == TEXT
