@@ -24,7 +24,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["DEFAULT_PROVIDER", "PROVIDERS", "Credential", "DemoRun", "ProviderEntry", "build_app", "main"]
+__all__ = ["DEFAULT_PROVIDER", "PROVIDERS", "Credential", "ProviderEntry", "build_app", "main"]
 
 _CLI_MISSING: str | None
 try:
@@ -43,7 +43,6 @@ _EXPORTS = {
     "PROVIDERS": "._providers",
     "Credential": "._providers",
     "ProviderEntry": "._providers",
-    "DemoRun": "._demo_run",
     "build_app": "._app",
     "_candidates": "._validate",
 }

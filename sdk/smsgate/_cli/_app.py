@@ -11,6 +11,8 @@ from ._emulator import emulator_command
 from ._send import balance_command, send_command, status_command
 from ._validate import validate_command
 
+__all__ = ["build_app"]
+
 
 def _print_version(value: bool) -> None:
     if value:

@@ -10,7 +10,10 @@ from decimal import Decimal
 from typing import Any
 
 from .._results import Balance, MessageStatus, SendResult
-from ._output import _usage_error
+from ._output import usage_error
+
+__all__ = ["BalanceOutput", "SendArgs", "SendOutput", "StatusArgs", "StatusRow", "smsc_pairs"]
+
 
 # ---------------------------------------------------------------------------------------------------
 # What `send`, `status` and `balance` hand a provider's functions, and what they get back.
@@ -108,7 +111,7 @@ def _plain_send(result: SendResult) -> SendOutput:
 
 def _need_sender(args: SendArgs, provider: str) -> str:
     if not args.sender:
-        _usage_error(f"{provider} needs --sender (a sender name registered for the account)")
+        usage_error(f"{provider} needs --sender (a sender name registered for the account)")
     return args.sender
 
 
@@ -232,23 +235,23 @@ def _send_smsc(client: Any, args: SendArgs) -> SendOutput:
     )
 
 
-def _smsc_pairs(args: StatusArgs) -> list[tuple[str, str]]:
+def smsc_pairs(args: StatusArgs) -> list[tuple[str, str]]:
     pairs = []
     for value in args.ids:
         message_id, sep, phone = value.partition(":")
         if not sep:
             if not args.phone:
-                _usage_error(f"SMSC needs a phone for message {value!r}: give ID:PHONE, or --phone PHONE")
+                usage_error(f"SMSC needs a phone for message {value!r}: give ID:PHONE, or --phone PHONE")
             phone = args.phone
         if not message_id or not phone:
-            _usage_error(f"SMSC: {value!r} is not ID:PHONE")
+            usage_error(f"SMSC: {value!r} is not ID:PHONE")
         pairs.append((message_id, phone))
     return pairs
 
 
 def _status_smsc(client: Any, args: StatusArgs) -> list[StatusRow]:
     rows = []
-    for message_id, phone in _smsc_pairs(args):
+    for message_id, phone in smsc_pairs(args):
         status = client.status(message_id, phone)
         error = None
         if status.error_code is not None:

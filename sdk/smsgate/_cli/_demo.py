@@ -14,7 +14,9 @@ import typer
 from .._exceptions import SmsGateError
 from ._demo_run import Story
 from ._demo_story import CHAPTERS
-from ._output import EXIT_FAILED, _console, _error_line
+from ._output import EXIT_FAILED, error_line, make_console
+
+__all__ = ["demo_command"]
 
 
 def demo_command(
@@ -28,7 +30,7 @@ def demo_command(
     """
     from ..emulator import Emulator
 
-    console = _console()
+    console = make_console()
     started = time.monotonic()
     with Emulator(clock_speed=0) as emulator:  # a frozen clock: the story moves it on
         console.print(f"smsgate demo: the SDK against its embedded emulator at {emulator.url} (loopback, no account)")
@@ -38,7 +40,7 @@ def demo_command(
             try:
                 chapter(story)
             except SmsGateError as exc:
-                story.check("the chapter ran to the end", False, _error_line(exc))
+                story.check("the chapter ran to the end", False, error_line(exc))
             except Exception as exc:  # a chapter that crashes must still report, and the others still run
                 story.check("the chapter ran to the end", False, f"{type(exc).__name__}: {exc}")
     elapsed = time.monotonic() - started

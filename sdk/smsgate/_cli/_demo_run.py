@@ -11,6 +11,9 @@ if TYPE_CHECKING:
     from ..emulator import Emulator
 
 
+__all__ = ["Check", "Story"]
+
+
 @dataclass(frozen=True, slots=True)
 class Check:
     """One expectation of the demo: its chapter, what was expected, whether it held, and what was seen."""

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ._demo_run import Story
-from ._output import _TitledTable
+from ._output import TitledTable, error_line
 
 if TYPE_CHECKING:
     from .._gateway import DeliveryStatus, Gateway, SendReport
@@ -81,22 +81,29 @@ def one_code_path(story: Story) -> None:
     emulator = story.emulator
     story.say("notify(gateway, numbers) sends, then asks the delivery states; it never names a provider:")
     story.say("each Gateway comes from its URL, <provider>+http://CREDENTIALS@127.0.0.1:PORT/<provider>?sender=…")
-    table = _TitledTable("", "provider", "accepted", "2 minutes later", "balance", indent=3)
-    results = []
+    table = TitledTable("", "provider", "accepted", "2 minutes later", "balance", indent=3)
+    results: list[tuple[Account, SendReport, list[DeliveryStatus], Balance, Balance]] = []
+    errors: list[tuple[Account, str]] = []
     for account in ACCOUNTS:
-        with smsgate.Gateway.from_url(account.url(emulator.base_url(account.provider))) as gateway:
-            before = gateway.balance()
-            report, statuses = notify(gateway, account.numbers, lambda: emulator.clock.advance(120))
-            after = gateway.balance()
-        states = [str(s.state) for s in statuses]
+        try:
+            with smsgate.Gateway.from_url(account.url(emulator.base_url(account.provider))) as gateway:
+                before = gateway.balance()
+                report, statuses = notify(gateway, account.numbers, lambda: emulator.clock.advance(120))
+                after = gateway.balance()
+        except smsgate.SmsGateError as exc:  # one provider's failure never hides the others
+            table.add_row(account.display_name, "error", type(exc).__name__, "")
+            errors.append((account, error_line(exc)))
+            continue
         table.add_row(
             account.display_name,
             f"{len(report.accepted)} of {len(report.outcomes)}",
-            ", ".join(states),
+            ", ".join(str(s.state) for s in statuses),
             f"{_money(before)} → {after.amount}",
         )
         results.append((account, report, statuses, before, after))
     story.console.print(table)
+    for account, detail in errors:
+        story.check(f"{account.display_name}: sent and asked without an error", False, detail)
     for account, report, statuses, before, after in results:
         name = account.display_name
         story.check(f"{name}: every recipient accepted", len(report.accepted) == len(account.numbers))

@@ -11,10 +11,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .._env import BASE_URL, env_var
-from ._output import _console, _usage_error
+from ._output import make_console, usage_error
 
 if TYPE_CHECKING:
     from ..emulator import Emulator
+
+
+__all__ = ["emulator_command"]
 
 
 def _is_loopback(host: str) -> bool:
@@ -56,7 +59,7 @@ def emulator_command(
 ) -> None:
     """Run the provider emulator in the foreground (Ctrl-C stops it). Loopback only."""
     if not _is_loopback(host):
-        _usage_error(
+        usage_error(
             f"refusing to listen on {host!r}: the emulator accepts test credentials and is for loopback only "
             "(use 127.0.0.1, ::1 or localhost)"
         )
@@ -65,8 +68,8 @@ def emulator_command(
     try:
         emulator = Emulator(seed=seed, clock_speed=clock_speed, host=host, port=port).start()
     except (OSError, ValueError, TypeError) as exc:
-        _usage_error(f"cannot start the emulator: {exc}")
-    console = _console()
+        usage_error(f"cannot start the emulator: {exc}")
+    console = make_console()
     console.print(f"smsgate emulator on {emulator.url} (clock x{clock_speed:g})")
     for name in emulator.providers:
         console.print(f"  {name:<10} {emulator.base_url(name)}")

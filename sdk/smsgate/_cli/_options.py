@@ -8,6 +8,18 @@ import typer
 
 from ._providers import DEFAULT_PROVIDER, PROVIDERS
 
+__all__ = [
+    "ApiKeyOpt",
+    "BaseUrlOpt",
+    "JsonOpt",
+    "LoginOpt",
+    "PasswordOpt",
+    "ProviderOpt",
+    "TimeoutOpt",
+    "TokenOpt",
+    "UsernameOpt",
+]
+
 _CREDENTIALS_PANEL = "Credentials (options, or SMSGATE_<PROVIDER>_<NAME> variables)"
 
 _PROVIDER_HELP = f"Provider: {', '.join(PROVIDERS)} (default: $SMSGATE_PROVIDER, else {DEFAULT_PROVIDER})."

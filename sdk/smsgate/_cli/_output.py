@@ -31,14 +31,25 @@ if TYPE_CHECKING:
     from rich.console import ConsoleOptions, RenderResult
 
 
-#: Exit codes.
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "TitledTable",
+    "error_line",
+    "make_console",
+    "print_json",
+    "reporting",
+    "usage_error",
+]
+
 #: Exit codes.
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
-def _console(*, stderr: bool = False) -> Console:
+def make_console(*, stderr: bool = False) -> Console:
     """A rich console that never crashes without a terminal: no markup (data may hold brackets), and a
     fixed width when the output is not a terminal (pipes, CI) so tables do not wrap at 80 columns."""
     stream = sys.stderr if stderr else sys.stdout
@@ -47,7 +58,7 @@ def _console(*, stderr: bool = False) -> Console:
     return Console(file=stream, highlight=False, markup=False, emoji=False, width=width, soft_wrap=False)
 
 
-class _TitledTable:
+class TitledTable:
     """A plain table under a title line (a rich table title would wrap at the table's width)."""
 
     def __init__(self, title: str, *columns: str, indent: int = 0) -> None:
@@ -65,17 +76,17 @@ class _TitledTable:
         yield Padding(self.table, (0, 0, 0, self.indent), expand=False)
 
 
-def _print_json(data: object) -> None:
+def print_json(data: object) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
     sys.stdout.flush()
 
 
-def _usage_error(message: str) -> NoReturn:
-    _console(stderr=True).print(f"error: {message}", soft_wrap=True)
+def usage_error(message: str) -> NoReturn:
+    make_console(stderr=True).print(f"error: {message}", soft_wrap=True)
     raise typer.Exit(EXIT_USAGE)
 
 
-def _error_line(exc: SmsGateError) -> str:
+def error_line(exc: SmsGateError) -> str:
     """One line that says what failed, with the provider's code."""
     name = type(exc).__name__
     if isinstance(exc, ProviderError):
@@ -113,15 +124,15 @@ def _error_json(exc: SmsGateError, redact: Redactor) -> dict[str, object]:
 
 
 @contextlib.contextmanager
-def _reporting(*, as_json: bool, secrets: Sequence[str]) -> Iterator[None]:
+def reporting(*, as_json: bool, secrets: Sequence[str]) -> Iterator[None]:
     """SDK errors become one redacted line on stderr (and a JSON object with --json) and an exit code."""
     try:
         yield
     except SmsGateError as exc:
         redact = Redactor(secrets)
         if as_json:
-            _print_json(_error_json(exc, redact))
-        _console(stderr=True).print("error: " + redact(_error_line(exc)), soft_wrap=True)
+            print_json(_error_json(exc, redact))
+        make_console(stderr=True).print("error: " + redact(error_line(exc)), soft_wrap=True)
         raise typer.Exit(EXIT_USAGE if isinstance(exc, ValidationError) else EXIT_FAILED) from None
 
 

@@ -30,10 +30,22 @@ from ._calls import (
     _status_smsclub,
     _status_smsleads,
 )
-from ._output import _usage_error
+from ._output import usage_error
 
 if TYPE_CHECKING:
     from .._spec import ProviderSpec
+
+
+__all__ = [
+    "DEFAULT_PROVIDER",
+    "PROVIDERS",
+    "Credential",
+    "ProviderEntry",
+    "provider_entry",
+    "resolve_base_url",
+    "resolve_credentials",
+    "secret_values",
+]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -106,7 +118,7 @@ def _describe_set(entry: ProviderEntry, names: Sequence[str]) -> str:
     return " and ".join(entry.credential(n).option for n in names)
 
 
-def _resolve_credentials(entry: ProviderEntry, given: Mapping[str, str | None]) -> dict[str, str]:
+def resolve_credentials(entry: ProviderEntry, given: Mapping[str, str | None]) -> dict[str, str]:
     """Options first, then ``SMSGATE_<PROVIDER>_<NAME>``; a missing one is a usage error.
 
     With alternative sets (SMSC), the options given pick the set; without options, the first complete
@@ -116,7 +128,7 @@ def _resolve_credentials(entry: ProviderEntry, given: Mapping[str, str | None]) 
     foreign = [name for name, value in given.items() if value and name not in known]
     if foreign:
         takes = ", ".join(c.option for c in entry.credentials)
-        _usage_error(
+        usage_error(
             f"{entry.display_name} takes {takes}; not " + ", ".join("--" + n.replace("_", "-") for n in foreign)
         )
     values: dict[str, str] = {}
@@ -128,7 +140,7 @@ def _resolve_credentials(entry: ProviderEntry, given: Mapping[str, str | None]) 
     sets = entry.sets()
     candidates = [s for s in sets if from_options <= set(s)]
     if not candidates:
-        _usage_error(
+        usage_error(
             f"{entry.display_name}: give either " + ", or ".join(_describe_set(entry, s) for s in sets) + ", not both"
         )
     for names in candidates:
@@ -141,8 +153,8 @@ def _resolve_credentials(entry: ProviderEntry, given: Mapping[str, str | None]) 
         )
 
     if len(candidates) == 1:
-        _usage_error(f"{entry.display_name} needs credentials: give {missing(candidates[0])}")
-    _usage_error(f"{entry.display_name} needs credentials: give " + ", or ".join(f"({missing(s)})" for s in candidates))
+        usage_error(f"{entry.display_name} needs credentials: give {missing(candidates[0])}")
+    usage_error(f"{entry.display_name} needs credentials: give " + ", or ".join(f"({missing(s)})" for s in candidates))
 
 
 def _url_problem(url: str) -> str | None:
@@ -160,7 +172,7 @@ def _url_problem(url: str) -> str | None:
     return None
 
 
-def _resolve_base_url(entry: ProviderEntry, given: str | None) -> str | None:
+def resolve_base_url(entry: ProviderEntry, given: str | None) -> str | None:
     """``--base-url``, else ``SMSGATE_<PROVIDER>_BASE_URL``, else None (the provider's own); a malformed one is
     a usage error that names where it came from (never its value: a URL may hold credentials)."""
     source = "--base-url" if given else env_var(entry.id, BASE_URL)
@@ -168,11 +180,11 @@ def _resolve_base_url(entry: ProviderEntry, given: str | None) -> str | None:
     if url is None:
         return None
     if problem := _url_problem(url):
-        _usage_error(f"{source} {problem} (e.g. http://127.0.0.1:8765/{entry.id} for the emulator)")
+        usage_error(f"{source} {problem} (e.g. http://127.0.0.1:8765/{entry.id} for the emulator)")
     return url
 
 
-def _secret_values(entry: ProviderEntry, given: Mapping[str, str | None]) -> list[str]:
+def secret_values(entry: ProviderEntry, given: Mapping[str, str | None]) -> list[str]:
     """Every secret the command could see (options and variables, used or not): redacted from all output."""
     found = []
     for credential in entry.credentials:
@@ -181,11 +193,11 @@ def _secret_values(entry: ProviderEntry, given: Mapping[str, str | None]) -> lis
     return found
 
 
-def _entry(provider: str) -> ProviderEntry:
+def provider_entry(provider: str) -> ProviderEntry:
     try:
         return PROVIDERS[provider.lower()]
     except KeyError:
-        _usage_error(f"unknown provider {provider!r}; choose one of: {', '.join(PROVIDERS)}")
+        usage_error(f"unknown provider {provider!r}; choose one of: {', '.join(PROVIDERS)}")
 
 
 PROVIDERS: dict[str, ProviderEntry] = {

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ._calls import BalanceOutput, SendArgs, SendOutput, StatusArgs, StatusRow, _smsc_pairs
+from ._calls import BalanceOutput, SendArgs, SendOutput, StatusArgs, StatusRow, smsc_pairs
 from ._options import (
     ApiKeyOpt,
     BaseUrlOpt,
@@ -20,16 +20,18 @@ from ._options import (
     TokenOpt,
     UsernameOpt,
 )
-from ._output import _console, _print_json, _reporting, _TitledTable, _usage_error
+from ._output import TitledTable, make_console, print_json, reporting, usage_error
 from ._providers import (
     DEFAULT_PROVIDER,
     PROVIDERS,
     ProviderEntry,
-    _entry,
-    _resolve_base_url,
-    _resolve_credentials,
-    _secret_values,
+    provider_entry,
+    resolve_base_url,
+    resolve_credentials,
+    secret_values,
 )
+
+__all__ = ["balance_command", "send_command", "status_command"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +53,7 @@ class _Call:
 
     def run(self, action: Callable[[Any], Any]) -> Any:
         """Build the client, call `action` with it, close it; SDK errors become an exit code."""
-        with _reporting(as_json=self.as_json, secrets=self.secrets):
+        with reporting(as_json=self.as_json, secrets=self.secrets):
             client = self.client()
             try:
                 return action(client)
@@ -66,16 +68,16 @@ def _call(
     timeout: float | None,
     as_json: bool,
 ) -> _Call:
-    entry = _entry(provider)
-    credentials = _resolve_credentials(entry, given)
-    url = _resolve_base_url(entry, base_url)
-    return _Call(entry, credentials, _secret_values(entry, given), url, timeout, as_json)
+    entry = provider_entry(provider)
+    credentials = resolve_credentials(entry, given)
+    url = resolve_base_url(entry, base_url)
+    return _Call(entry, credentials, secret_values(entry, given), url, timeout, as_json)
 
 
 def _only_for(provider: ProviderEntry, option: str, value: object, *owners: str) -> None:
     if value is not None and provider.id not in owners:
         names = ", ".join(PROVIDERS[o].display_name for o in owners)
-        _usage_error(f"{option} is for {names} only, not {provider.display_name}")
+        usage_error(f"{option} is for {names} only, not {provider.display_name}")
 
 
 def send_command(
@@ -130,7 +132,7 @@ def send_command(
     args = SendArgs(recipients, text, sender, client_id)
     out: SendOutput = call.run(lambda client: call.entry.send(client, args))
     if as_json:
-        _print_json(
+        print_json(
             {
                 "provider": call.entry.id,
                 "description": out.description,
@@ -140,11 +142,11 @@ def send_command(
             }
         )
     else:
-        console = _console()
+        console = make_console()
         columns = ["recipient", "message id"] + (
             ["external id"] if any("external_id" in m for m in out.messages) else []
         )
-        table = _TitledTable(f"{call.entry.display_name}: {len(out.messages)} messages accepted", *columns)
+        table = TitledTable(f"{call.entry.display_name}: {len(out.messages)} messages accepted", *columns)
         for message in out.messages:
             table.add_row(
                 message["recipient"],
@@ -155,14 +157,14 @@ def send_command(
         for name, value in out.extra.items():
             console.print(f"{name.replace('_', ' ')}: {value}")
         if out.rejected:
-            rejected = _TitledTable(
+            rejected = TitledTable(
                 f"{len(out.rejected)} recipient(s) rejected, nothing sent to them", "recipient", "reason"
             )
             for recipient, reason in out.rejected:
                 rejected.add_row(recipient, reason)
             console.print(rejected)
     if out.rejected:
-        _console(stderr=True).print(
+        make_console(stderr=True).print(
             f"warning: {call.entry.display_name} rejected {len(out.rejected)} of "
             f"{len(out.rejected) + len(out.messages)} recipients",
             soft_wrap=True,
@@ -217,15 +219,15 @@ def status_command(
     _only_for(call.entry, "--days", days, "smsleads")
     args = StatusArgs(message_ids, phone, 7.0 if days is None else days)
     if call.entry.id == "smsc":
-        _smsc_pairs(args)  # a usage error before any request
+        smsc_pairs(args)  # a usage error before any request
     rows: list[StatusRow] = call.run(lambda client: call.entry.status(client, args))
     if as_json:
-        _print_json({"provider": call.entry.id, "statuses": [row.as_json() for row in rows]})
+        print_json({"provider": call.entry.id, "statuses": [row.as_json() for row in rows]})
         return
     extra = list(rows[0].extra) if rows else []
     leading = [name for name in extra if name in _KEY_COLUMNS]  # what identifies the message, beside its id
     trailing = [name for name in extra if name not in _KEY_COLUMNS]
-    table = _TitledTable(
+    table = TitledTable(
         f"{call.entry.display_name}: message status",
         "message id",
         *(name.replace("_", " ") for name in leading),
@@ -244,7 +246,7 @@ def status_command(
             "yes" if row.final else "no",
             *(row.extra.get(name) or "" for name in trailing),
         )
-    _console().print(table)
+    make_console().print(table)
 
 
 def balance_command(
@@ -263,6 +265,6 @@ def balance_command(
     call = _call(provider, given, base_url, timeout, as_json)
     out: BalanceOutput = call.run(call.entry.balance)
     if as_json:
-        _print_json({"provider": call.entry.id, **out.data})
+        print_json({"provider": call.entry.id, **out.data})
         return
-    _console().print(out.text)
+    make_console().print(out.text)

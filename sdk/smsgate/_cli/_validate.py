@@ -16,8 +16,10 @@ import typer
 
 from .._redact import Redactor
 from ._options import JsonOpt, ProviderOpt
-from ._output import EXIT_FAILED, _console, _print_json, _TitledTable, _usage_error
-from ._providers import DEFAULT_PROVIDER, ProviderEntry, _entry
+from ._output import EXIT_FAILED, TitledTable, make_console, print_json, usage_error
+from ._providers import DEFAULT_PROVIDER, ProviderEntry, provider_entry
+
+__all__ = ["JsonProblem", "JsonVerdict", "Problem", "validate_command"]
 
 
 class _Validating(Protocol):
@@ -281,9 +283,7 @@ def _validate_json(entry: ProviderEntry, data: bytes, definition: str | None) ->
     schema = entry.json_schema()
     definitions = schema.get("$defs", {})
     if definition is not None and definition not in definitions:
-        _usage_error(
-            f"{entry.display_name}'s schema has no definition {definition!r}; it has: {', '.join(definitions)}"
-        )
+        usage_error(f"{entry.display_name}'s schema has no definition {definition!r}; it has: {', '.join(definitions)}")
     document, failed = _load_json(data, entry.display_name)
     if failed is not None:
         return failed
@@ -335,14 +335,14 @@ def validate_command(
     SMSClub, SMSC (JSON): against a definition of the JSON Schema, with the JSON path of every problem.
     Oversized, too deeply nested documents and duplicate keys are refused.
     """
-    entry = _entry(provider)
+    entry = provider_entry(provider)
     name = "<stdin>" if str(file) == "-" else str(file)
     if entry.wire_format != "json" and definition is not None:
-        _usage_error(f"--definition is for the JSON providers; {entry.display_name} documents are XML")
+        usage_error(f"--definition is for the JSON providers; {entry.display_name} documents are XML")
     try:
         data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
     except OSError as exc:
-        _usage_error(f"cannot read {name}: {exc.strerror or exc}")
+        usage_error(f"cannot read {name}: {exc.strerror or exc}")
     if entry.wire_format == "json":
         _report_json(entry, name, _validate_json(entry, data, definition), as_json=as_json)
     else:
@@ -353,7 +353,7 @@ def _report_xml(
     entry: ProviderEntry, name: str, verdict: str, root: str | None, problems: list[Problem], *, as_json: bool
 ) -> None:
     if as_json:
-        _print_json(
+        print_json(
             {
                 "file": name,
                 "provider": entry.id,
@@ -367,7 +367,7 @@ def _report_xml(
             }
         )
     else:
-        out = _console()
+        out = make_console()
         if verdict == "valid":
             out.print(f"{name}: valid {entry.display_name} <{root}> document", soft_wrap=True)
         elif verdict == "refused":
@@ -381,7 +381,7 @@ def _report_xml(
             where = f"line {problems[0].line}: " if problems[0].line else ""
             out.print(f"{name}: not well-formed XML: {where}{problems[0].message}", soft_wrap=True)
         else:
-            table = _TitledTable(
+            table = TitledTable(
                 f"{name}: {len(problems)} problem(s) against the {entry.display_name} schema"
                 + (f" (<{root}> document)" if root else ""),
                 "line",
@@ -398,7 +398,7 @@ def _report_xml(
 
 def _report_json(entry: ProviderEntry, name: str, result: JsonVerdict, *, as_json: bool) -> None:
     if as_json:
-        _print_json(
+        print_json(
             {
                 "file": name,
                 "provider": entry.id,
@@ -412,7 +412,7 @@ def _report_json(entry: ProviderEntry, name: str, result: JsonVerdict, *, as_jso
             }
         )
     else:
-        out = _console()
+        out = make_console()
         if result.verdict == "valid":
             also = f" (also valid as: {', '.join(result.matches[1:])})" if len(result.matches) > 1 else ""
             out.print(f"{name}: valid {entry.display_name} {result.definition} document{also}", soft_wrap=True)
@@ -426,7 +426,7 @@ def _report_json(entry: ProviderEntry, name: str, result: JsonVerdict, *, as_jso
             how = (
                 f"the closest of {len(result.ranking)} request and reply definitions" if result.ranking else "as asked"
             )
-            table = _TitledTable(
+            table = TitledTable(
                 f"{name}: {len(result.problems)} problem(s) against the {entry.display_name} schema's "
                 f"{result.definition} ({how})",
                 "path",
