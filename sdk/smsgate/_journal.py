@@ -248,9 +248,14 @@ class Journal(ABC):
 
 
 def open_journal(location: str | Path | Journal) -> Journal:
-    """The journal at `location`: a `Journal` as given, or a path (SQLite)."""
+    """The journal at `location`: a `Journal` as given, ``postgresql://…#campaign`` (PostgreSQL, see
+    `smsgate._journal_pg`; the ``postgres`` extra), or a path (SQLite)."""
     if isinstance(location, Journal):
         return location
+    if isinstance(location, str) and location.startswith(("postgresql://", "postgres://")):
+        from ._journal_pg import PgJournal
+
+        return PgJournal(location)
     return SqliteJournal(location)
 
 
@@ -444,8 +449,8 @@ class SqliteJournal(Journal):
         with self._transaction():
             resend = True
             rows = self._db.execute(
-                "SELECT seq, recipient, text, batch FROM recipients WHERE state = 'pending' AND batch IS NOT NULL"
-                " ORDER BY batch, seq LIMIT ?",
+                "SELECT seq, recipient, text, batch FROM recipients INDEXED BY recipients_to_resend"
+                " WHERE state = 'pending' AND batch IS NOT NULL ORDER BY batch, seq LIMIT ?",
                 (limit,),
             ).fetchall()
             if rows:
@@ -467,13 +472,11 @@ class SqliteJournal(Journal):
                 batch = int(value)
             chosen = [r for r in rows if r[2] == rows[0][2]]  # one text per request
             now = time.time()
-            taken = 0
-            for seq, _, _, _ in chosen:
-                taken += self._db.execute(
-                    "UPDATE recipients SET state = 'inflight', batch = ?, owner = ?, attempts = attempts + 1,"
-                    " updated_at = ? WHERE seq = ? AND state = 'pending'",
-                    (batch, token, now, seq),
-                ).rowcount
+            taken = self._db.execute(
+                "UPDATE recipients SET state = 'inflight', batch = ?, owner = ?, attempts = attempts + 1,"
+                " updated_at = ? WHERE seq IN (SELECT value FROM json_each(?)) AND state = 'pending'",
+                (batch, token, now, json.dumps([r[0] for r in chosen])),
+            ).rowcount
             if taken != len(chosen):  # cannot happen under the write lock; never return rows not taken
                 raise RuntimeError("journal claim raced with another writer")
         return Claim(
