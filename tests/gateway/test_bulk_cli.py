@@ -20,7 +20,7 @@ def run(*args: str, env: dict[str, str] | None = None) -> Any:
 
 def url(emu: Any) -> str:
     emu.letsads.add_account(login="380509999999", password=SECRET, balance="1000", senders=["Sender"])
-    return emu.base_url("letsads").replace("http://", f"letsads+http://380509999999:{SECRET}@") + "?sender=Sender"
+    return str(emu.base_url("letsads")).replace("http://", f"letsads+http://380509999999:{SECRET}@") + "?sender=Sender"
 
 
 def test_send_then_report(smsgate_emulator: Any, tmp_path: Path) -> None:

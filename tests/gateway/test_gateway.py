@@ -13,7 +13,7 @@ LOGIN, PASSWORD = "380501234567", "p1a2s3s4"
 
 
 def letsads_url(emu: Any, *, sender: str = "Sender") -> str:
-    return emu.base_url("letsads").replace("http://", f"letsads+http://{LOGIN}:{PASSWORD}@") + f"?sender={sender}"
+    return str(emu.base_url("letsads")).replace("http://", f"letsads+http://{LOGIN}:{PASSWORD}@") + f"?sender={sender}"
 
 
 @pytest.fixture
@@ -88,7 +88,9 @@ async def test_async_gateway_twin(smsgate_emulator: Any) -> None:
     async with smsgate.AsyncGateway.from_url(letsads_url(smsgate_emulator)) as gw:
         report = await gw.send(numbers(60), "Hello")
         assert len(report.accepted) == 60
-        (status,) = await gw.status(report.accepted[0].message_id)
+        message_id = report.accepted[0].message_id
+        assert message_id is not None
+        (status,) = await gw.status(message_id)
         assert status.state is DeliveryState.QUEUED
         assert (await gw.balance()).currency == "UAH"
 
@@ -105,9 +107,9 @@ def test_sync_and_async_gateways_are_twins() -> None:
 def test_wrong_client_kind_is_refused(smsgate_emulator: Any) -> None:
     client = smsgate.AsyncLetsAds(login=LOGIN, password=PASSWORD)
     with pytest.raises(TypeError, match="AsyncGateway"):
-        smsgate.Gateway(client)
+        smsgate.Gateway(client)  # type: ignore[arg-type]  # the wrong kind, on purpose
     with pytest.raises(TypeError, match="does not know"):
-        smsgate.Gateway(object())
+        smsgate.Gateway(object())  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -135,6 +137,7 @@ def test_url_secrets_never_show(smsgate_emulator: Any, monkeypatch: pytest.Monke
     url = letsads_url(smsgate_emulator).replace(PASSWORD, secret)
     with smsgate.Gateway.from_url(url) as gw:
         assert "S3cr" not in repr(gw)
+        assert isinstance(gw.client, smsgate.LetsAds)
         assert gw.client._password.get_secret_value() == "S3cr@t pw"
     monkeypatch.setenv("SMSGATE_URL", url)
     with smsgate.Gateway.from_env() as gw:

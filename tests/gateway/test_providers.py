@@ -20,7 +20,7 @@ PROVIDERS = {
 
 def gateway_url(emu: Any, provider: str) -> str:
     credentials, sender, _, _ = PROVIDERS[provider]
-    return emu.base_url(provider).replace("http://", f"{provider}+http://{credentials}@") + f"?sender={sender}"
+    return str(emu.base_url(provider)).replace("http://", f"{provider}+http://{credentials}@") + f"?sender={sender}"
 
 
 def notify_customers(gw: smsgate.Gateway, numbers: list[str]) -> dict[str, Any]:

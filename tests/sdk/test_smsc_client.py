@@ -318,7 +318,7 @@ async def test_wrong_credentials_on_every_script(smsc: ClientFactory) -> None:
         lambda: client.top_up_subclient("smsgate-sub1", 1),
     ):
         with pytest.raises(smsgate.AuthenticationError) as info:
-            await call(op())
+            await call(op())  # type: ignore[no-untyped-call]
         codes.append(info.value.code)
     assert codes == ["send.2", "status.2", "balance.2", "users.2"]
 
@@ -565,7 +565,7 @@ async def test_secrets_never_leak(
         if setup is not None:
             setup()
         with pytest.raises(smsgate.SmsGateError) as info:
-            await call(failure())
+            await call(failure())  # type: ignore[no-untyped-call]
         record(info.value)
     texts.extend(r.getMessage() for r in caplog.records)
     texts.extend(str(r.args) for r in caplog.records)

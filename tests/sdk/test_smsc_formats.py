@@ -203,7 +203,7 @@ def test_the_client_raises_the_same_error_in_every_format(fmt: int) -> None:
         lambda c: c.top_up_subclient("sub1", 5),
     ):
         with pytest.raises(smsgate.AuthenticationError) as info:
-            call(client_replying(with_code(fmt, "2")))
+            call(client_replying(with_code(fmt, "2")))  # type: ignore[no-untyped-call]
         errors.append(info.value)
     assert [e.code for e in errors] == ["send.2", "status.2", "balance.2", "users.2"]
     assert all(e.raw_code == e.code and not e.retryable and e.not_sent for e in errors)

@@ -47,7 +47,7 @@ def free_port() -> int:
 
 
 async def test_connection_refused_is_connect_failed_and_nothing_sent(mode: str) -> None:
-    cls = smsgate.LetsAds if mode == "sync" else smsgate.AsyncLetsAds
+    cls: Any = smsgate.LetsAds if mode == "sync" else smsgate.AsyncLetsAds
     client = cls(login="380501234567", password="p1a2s3s4", base_url=f"http://127.0.0.1:{free_port()}", max_retries=1)
     try:
         with pytest.raises(smsgate.ConnectFailedError) as info:
