@@ -162,13 +162,19 @@ def _crash_setup(emu: Any, provider: str, n: int) -> tuple[str, list[str], Calla
     return url, [f"+7999{i:07d}" for i in range(n)], lambda: Counter(m.phone for m in emu.smsc.messages)
 
 
+def _inflight(journal: Path) -> int:
+    with sqlite3.connect(f"file:{journal}?mode=ro", uri=True, timeout=5) as db:
+        return int(db.execute("SELECT COUNT(*) FROM recipients WHERE state = 'inflight'").fetchone()[0])
+
+
 @pytest.mark.parametrize("provider", ["letsads", "smsc"])
 def test_killed_by_pid_mid_run_then_resumed_no_duplicates(smsgate_emulator: Any, tmp_path: Path, provider: str) -> None:
-    """SIGKILL several times mid-run, resume each time: nobody twice, nobody forgotten. LetsAds cannot be
-    asked about a lost request (its in-flight recipients stay unknown); SMSC can, by client id, so every
-    recipient ends accepted."""
-    n = 6000
+    """SIGKILL at least 7 times mid-send (requests in flight at the kill, as the journal shows), resume each
+    time: nobody twice, nobody forgotten. LetsAds cannot be asked about a lost request (its in-flight
+    recipients stay unknown); SMSC can, by client id, so every recipient ends accepted."""
+    n = 8000
     url, phones, sent_now = _crash_setup(smsgate_emulator, provider, n)
+    url += "&timeout=1"  # the grace before SMSC's "no such message" is trusted: 3 s + 2 s
     numbers_file = tmp_path / "numbers.txt"
     numbers_file.write_text("\n".join(phones) + "\n")
     journal = tmp_path / "c.db"
@@ -189,44 +195,53 @@ def test_killed_by_pid_mid_run_then_resumed_no_duplicates(smsgate_emulator: Any,
         "--no-progress",
     ]
     env = {**os.environ, "SMSGATE_URL": url}
-    kills = 0
-    for target in (300, 1500, 3000, 4500):
+    kills = mid_send = 0
+    for target in range(400, n - 400, 500):
+        if mid_send >= 8:
+            break
         proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 60
         while sum(sent_now().values()) < target and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.005)
+            time.sleep(0.002)
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
             kills += 1
         proc.wait(timeout=30)
         assert proc.stderr is not None
         proc.stderr.close()
-    assert kills >= 2, "the campaign finished before it could be killed twice"
-    final = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
-    assert final.returncode == 0, final.stderr
+        if proc.returncode == -signal.SIGKILL and _inflight(journal):
+            mid_send += 1  # the kill cut requests in flight
+    print(f"{provider}: {mid_send} of {kills} SIGKILLs landed mid-send")  # shown with -s
+    assert mid_send >= 7, f"only {mid_send} of {kills} kills landed mid-send"
+    final = subprocess.run(command, env=env, capture_output=True, text=True, timeout=180, check=False)
+    assert final.returncode == 0, final.stdout + final.stderr
     sent = sent_now()
     assert max(sent.values()) == 1, "a recipient was sent twice"
     with sqlite3.connect(journal) as db:
-        rows = db.execute("SELECT recipient, state, message_id FROM recipients ORDER BY seq").fetchall()
+        rows = db.execute("SELECT recipient, state, message_id, batch FROM recipients ORDER BY seq").fetchall()
+        batches = int(db.execute("SELECT value FROM meta WHERE key = 'batches'").fetchone()[0])
     assert len(rows) == n
-    states = Counter(state for _, state, _ in rows)
+    states = Counter(state for _, state, _, _ in rows)
     # Every recipient is accounted for: accepted, or unknown because a kill cut its request.
     assert states["accepted"] + states["unknown"] == n
-    for recipient, state, _ in rows:
+    for recipient, state, _, _ in rows:
         phone = recipient.removeprefix("+")
         if state == "accepted":
             assert sent[phone] == 1
         else:  # in flight at a kill: sent at most once, and never resent
             assert sent[phone] <= 1
+    assert max(batch for *_, batch in rows) <= batches
     if provider == "letsads":
         by_id = {str(mid): m.recipient for mid, m in smsgate_emulator.letsads.messages.items()}
-        assert all(by_id[mid] == r.removeprefix("+") for r, state, mid in rows if state == "accepted")
-        assert states["unknown"] <= kills * 4 * 50
+        assert all(by_id[mid] == r.removeprefix("+") for r, state, mid, _ in rows if state == "accepted")
+        assert 0 < states["unknown"] <= kills * 4 * 50
     else:
         assert states["unknown"] == 0, "SMSC answers for every lost request: all reconciled"
         assert len(sent) == n
         ids = {m.phone: m.id for m in smsgate_emulator.smsc.messages}
-        assert all(mid == f"{ids[r.removeprefix('+')]}:{r.removeprefix('+')}" for r, _, mid in rows)
+        assert all(mid == f"{ids[r.removeprefix('+')]}:{r.removeprefix('+')}" for r, _, mid, _ in rows)
+        # One client id per request: the id a phone was sent under names the batch that carried it.
+        assert all(ids[r.removeprefix("+")].endswith(f"-{batch}.0") for r, _, _, batch in rows)
 
 
 SMSC_URL = "smsc+http://smsgate:smsgate-password@{host}?sender=smsgate&max_retries=0"
