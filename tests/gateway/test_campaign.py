@@ -25,7 +25,7 @@ BIG = "380509999999"
 
 
 def url_for(emu: Any, login: str = BIG, password: str = "pw") -> str:
-    return emu.base_url("letsads").replace("http://", f"letsads+http://{login}:{password}@") + "?sender=Sender"
+    return str(emu.base_url("letsads")).replace("http://", f"letsads+http://{login}:{password}@") + "?sender=Sender"
 
 
 @pytest.fixture
