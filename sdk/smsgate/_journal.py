@@ -227,9 +227,14 @@ class Journal(ABC):
         import csv
 
         writer = csv.writer(out)
-        writer.writerow(["seq", "recipient", "phone", "state", "message_id", "code", "reason", "detail", "attempts"])
+        writer.writerow(
+            ["seq", "recipient", "phone", "state", "message_id", "code", "reason", "detail", "attempts", "request_key"]
+        )
+        key = self.get("key")
         n = 0
         for row in self.rows():
+            # The key of the request that last carried it: what the provider can be asked about later.
+            sent = key and row.batch is not None and row.code != "validation"
             writer.writerow(
                 [
                     row.seq,
@@ -241,6 +246,7 @@ class Journal(ABC):
                     row.reason,
                     row.detail,
                     row.attempts,
+                    f"{key}-{row.batch}.0" if sent else None,
                 ]
             )
             n += 1

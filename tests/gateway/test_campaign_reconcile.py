@@ -98,3 +98,21 @@ def test_reconcile_grace_must_exceed_the_request_timeout(smsgate_emulator: Any, 
         pytest.raises(ValueError, match="must exceed the request timeout"),
     ):
         Campaign(gateway, tmp_path / "c.db", text="Hi", reconcile_grace=2.0)  # 3 s: connect+write+read
+
+
+def test_the_export_gives_each_unknown_recipient_its_request_key(smsgate_emulator: Any, tmp_path: Path) -> None:
+    """What a caller needs to look an unknown recipient up later: the key of the request that carried it."""
+    import csv
+    import io
+
+    url = smsc_url(smsgate_emulator, 1.0)
+    smsgate_emulator.faults.inject("smsc", "reset", before_handler=False)  # taken, reply lost
+    with smsgate.Gateway.from_url(url) as gateway, Campaign(gateway, tmp_path / "c.db", text="Hi") as campaign:
+        campaign.load([*PHONES[:3], "not-a-phone"])
+        assert campaign.run().counts.unknown == 3
+        out = io.StringIO()
+        campaign.export_csv(out)
+        rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+        assert [r["request_key"] for r in rows] == [f"{campaign.key}-1.0"] * 3 + [""]
+        found = gateway.reconcile(rows[0]["request_key"], [rows[0]["recipient"].removeprefix("+")])
+    assert found[0].outcome is smsgate.Outcome.ACCEPTED
