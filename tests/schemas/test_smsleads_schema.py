@@ -112,7 +112,7 @@ def ids(path: Path) -> str:
 def test_xsd_compiles_and_declares_one_global_root_per_command() -> None:
     tree = etree.parse(str(XSD_PATH), PARSER)
     etree.XMLSchema(tree)
-    roots = [el.get("name") for el in tree.getroot().iterchildren(f"{XS}element")]
+    roots = [str(el.get("name")) for el in tree.getroot().iterchildren(f"{XS}element")]
     assert sorted(roots) == sorted(COMMANDS)
     for el in tree.getroot().iterchildren(f"{XS}element"):
         # an anonymous complexType, so that xsdata names the class after the command
@@ -379,10 +379,15 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
 
 
 def _roots(models: ModuleType) -> dict[str, type]:
-    out = {}
+    out: dict[str, type] = {}
     for value in vars(models).values():
         meta = getattr(value, "Meta", None)
-        if dataclasses.is_dataclass(value) and meta is not None and getattr(meta, "name", None):
+        if (
+            isinstance(value, type)
+            and dataclasses.is_dataclass(value)
+            and meta is not None
+            and getattr(meta, "name", None)
+        ):
             out[meta.name] = value
     return out
 
@@ -434,7 +439,7 @@ def bind(models: ModuleType) -> Any:
     roots = _roots(models)
 
     def bind(root: etree._Element) -> tuple[Any, bytes]:
-        obj = parser.parse(root, roots[root.tag])
+        obj: Any = parser.parse(root, roots[root.tag])
         return obj, serializer.render(obj).encode("utf-8")
 
     return bind
