@@ -116,3 +116,26 @@ def test_the_export_gives_each_unknown_recipient_its_request_key(smsgate_emulato
         assert [r["request_key"] for r in rows] == [f"{campaign.key}-1.0"] * 3 + [""]
         found = gateway.reconcile(rows[0]["request_key"], [rows[0]["recipient"].removeprefix("+")])
     assert found[0].outcome is smsgate.Outcome.ACCEPTED
+
+
+def test_a_resend_refused_as_a_duplicate_is_found_not_resent(smsgate_emulator: Any, tmp_path: Path) -> None:
+    """The other order: "not found" was trusted, then the lost request arrived before the resend. SMSC
+    refuses the resend (same client id): the recipients are looked up again and found, never sent twice."""
+    journal = tmp_path / "c.db"
+    url = smsc_url(smsgate_emulator, 0.3)
+    smsgate_emulator.faults.inject("smsc", "hold", delay=2.5)
+    with smsgate.Gateway.from_url(url) as gateway, Campaign(gateway, journal, text="Hi") as campaign:
+        campaign.load(PHONES)
+        assert campaign.run().counts.unknown == 30
+    time.sleep(1.1)  # past the grace (1 s) since the reply was lost, before the held request lands (2.5 s)
+    with smsgate.Gateway.from_url(url) as gateway, Campaign(gateway, journal, reconcile_grace=1.0) as campaign:
+        assert campaign.reconcile() == 30  # "no such message", trusted: back to pending
+        assert campaign.summary().counts.pending == 30
+        deadline = time.monotonic() + 10
+        while len(smsgate_emulator.smsc.messages) < 30 and time.monotonic() < deadline:
+            time.sleep(0.05)  # the held request lands
+        summary = campaign.run()
+    assert (summary.counts.accepted, summary.counts.unknown, summary.counts.pending) == (30, 0, 0)
+    counted = sent(smsgate_emulator)
+    assert len(counted) == 30
+    assert max(counted.values()) == 1
