@@ -63,6 +63,7 @@ _HALT_REASONS = frozenset(
     }
 )
 _MAX_RECONCILE_ROUNDS = 5
+_PROGRESS_EVERY = 0.1  # seconds between progress callbacks
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +179,7 @@ class Campaign:
         self._halted = False
         self._recheck_at: float | None = None
         self._reconcile_again = False
+        self._progressed = 0.0
 
     def close(self) -> None:
         """Release the journal (another runner may take it) and close it."""
@@ -266,6 +268,8 @@ class Campaign:
             self.journal.set(status="interrupted")
             raise
         counts = self.journal.counts()
+        if on_progress is not None:
+            on_progress(counts)
         status = (
             "halted" if self._halted else ("done" if counts.pending == 0 and counts.inflight == 0 else "unfinished")
         )
@@ -314,7 +318,8 @@ class Campaign:
                 await asyncio.sleep(min(self.failure_backoff * 2 ** (self._failures - 1), 8.0))
             else:
                 self._failures = 0
-            if on_progress is not None:
+            if on_progress is not None and time.monotonic() - self._progressed >= _PROGRESS_EVERY:
+                self._progressed = time.monotonic()  # counting every row per batch would cost O(n) each time
                 on_progress(self.journal.counts())
 
     def _settlements(self, claim: Claim, report: SendReport) -> tuple[list[Settlement], HaltReason | None]:
@@ -450,7 +455,7 @@ def export_csv(journal: Journal, out: IO[str]) -> int:
 
 def open_summary(path: str | Path) -> tuple[CampaignSummary, Journal]:
     """A journal's summary without a gateway (for `smsgate bulk report`); returns (summary, journal)."""
-    if not Path(path).exists():
+    if not str(path).startswith(("postgresql://", "postgres://")) and not Path(path).exists():
         raise FileNotFoundError(path)
     journal = open_journal(path)
     return _summary_of(journal), journal

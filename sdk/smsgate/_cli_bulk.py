@@ -27,9 +27,11 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from ._campaign import Campaign, CampaignSummary, export_csv, open_summary
+from ._cli_worker import bulk_worker, follow_progress
 from ._exceptions import SmsGateError
 from ._gateway import AsyncGateway
 from ._journal import JournalBusyError, JournalCounts
+from ._journal_pg import is_pg_location, redact_dsn
 
 __all__ = ["bulk_app"]
 
@@ -77,7 +79,10 @@ def _print_summary(console: Console, summary: CampaignSummary) -> None:
 @bulk_app.command("send")
 def bulk_send(
     journal: Annotated[
-        Path, typer.Option("--journal", "-j", help="The campaign's journal (SQLite); reuse it to resume.")
+        str,
+        typer.Option(
+            "--journal", "-j", help="The campaign's journal (SQLite path or postgresql://…#name); reuse it to resume."
+        ),
     ],
     csv_file: Annotated[
         Path | None, typer.Option("--csv", help="CSV with a 'phone' column and optional 'text'.")
@@ -98,12 +103,15 @@ def bulk_send(
         float | None,
         typer.Option(help="Seconds after a request left before the provider's 'no such message' is trusted."),
     ] = None,
+    no_run: Annotated[
+        bool, typer.Option("--no-run", help="Only load the recipients: `smsgate bulk worker` processes send them.")
+    ] = False,
 ) -> None:
     """Send to every recipient of the input; killed or halted, run the same command again to resume."""
     gateway_url = url or os.environ.get("SMSGATE_URL")
     if not gateway_url:
         _fail("give --url or set SMSGATE_URL")
-    if (csv_file is None) == (to_file is None) and not journal.exists():
+    if (csv_file is None) == (to_file is None) and not (is_pg_location(journal) or Path(journal).exists()):
         _fail("give exactly one of --csv or --to-file")
     try:
         gateway = AsyncGateway.from_url(gateway_url)
@@ -120,7 +128,7 @@ def bulk_send(
             at_least_once=at_least_once,
             reconcile_grace=reconcile_grace,
         )
-    except (ValueError, JournalBusyError) as exc:
+    except (ValueError, JournalBusyError, SmsGateError) as exc:
         _fail(str(exc))
     console = _console()
     resume = _resume_command(journal, from_option=url is not None)
@@ -134,6 +142,10 @@ def bulk_send(
         except (OSError, ValueError) as exc:
             _fail(f"cannot read the recipients: {exc}")
         total = campaign.journal.counts().total
+        if no_run:
+            where = shlex.quote(redact_dsn(journal))
+            console.print(f"{total} recipients in the journal, left to: smsgate bulk worker --journal {where}")
+            raise typer.Exit(0)
         try:
             summary = asyncio.run(_run(campaign, gateway, total, console, progress and sys.stdout.isatty()))
         except SmsGateError as exc:
@@ -153,9 +165,10 @@ def bulk_send(
     raise typer.Exit(0 if summary.status == "done" else 1)
 
 
-def _resume_command(journal: Path, *, from_option: bool) -> str:
-    """The command that resumes this campaign (the gateway URL holds credentials: never printed)."""
-    command = f"smsgate bulk send --journal {shlex.quote(str(journal))}"
+def _resume_command(journal: str | Path, *, from_option: bool) -> str:
+    """The command that resumes this campaign (the gateway URL holds credentials: never printed, nor is a
+    PostgreSQL journal's password)."""
+    command = f"smsgate bulk send --journal {shlex.quote(redact_dsn(str(journal)))}"
     return command + (" --url <the same gateway URL>" if from_option else "")
 
 
@@ -201,21 +214,36 @@ async def _run_with_progress(campaign: Campaign, total: int, console: Console) -
 
 @bulk_app.command("report")
 def bulk_report(
-    journal: Annotated[Path, typer.Argument(help="A campaign journal.")],
+    journal: Annotated[str, typer.Argument(help="A campaign journal (SQLite path or postgresql://…#name).")],
     csv_out: Annotated[
         Path | None, typer.Option("--csv", help="Write every recipient's outcome here ('-': stdout).")
     ] = None,
+    follow: Annotated[
+        bool, typer.Option("--follow", "-f", help="Live progress until the campaign's workers are done.")
+    ] = False,
 ) -> None:
     """Reprint a campaign's summary; export the per-recipient outcomes as CSV."""
+    if follow and is_pg_location(journal):
+        try:
+            follow_progress(journal, _console())
+        except SmsGateError as exc:
+            _fail(str(exc))
     try:
         summary, store = open_summary(journal)
     except FileNotFoundError:
         _fail(f"no journal at {journal}")
+    except SmsGateError as exc:  # a PostgreSQL journal: unreachable, no such campaign (password redacted)
+        _fail(str(exc))
     try:
         if csv_out is not None and str(csv_out) == "-":
             export_csv(store, sys.stdout)
             return
         _print_summary(_console(), summary)
+        holder = store.holder()
+        if holder is not None:
+            _console().print(f"being run now by {holder}")
+        elif summary.status in ("running", "interrupted", "halted", "unfinished"):
+            _console().print(f"to resume: {_resume_command(journal, from_option=False)}")
         if csv_out is not None:
             with csv_out.open("w", encoding="utf-8", newline="") as fh:
                 rows = export_csv(store, fh)
@@ -227,3 +255,6 @@ def bulk_report(
 def _fail(message: str) -> NoReturn:
     print(f"error: {message}", file=sys.stderr)
     raise typer.Exit(2)
+
+
+bulk_app.command("worker")(bulk_worker)  # a PostgreSQL campaign's worker: smsgate._cli_worker

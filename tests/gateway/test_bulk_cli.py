@@ -105,3 +105,23 @@ def test_progress_bar_shows_sent_rejected_unknown_and_rate(smsgate_emulator: Any
     assert "rejected 1" in text
     assert "unknown 0" in text
     assert "/s" in text
+
+
+def test_report_names_the_runner_holding_the_journal(smsgate_emulator: Any, tmp_path: Path) -> None:
+    import os
+    import socket
+
+    import smsgate
+    from smsgate._campaign import Campaign
+
+    journal = tmp_path / "j.db"
+    with (
+        smsgate.Gateway.from_url(url(smsgate_emulator)) as gateway,
+        Campaign(gateway, journal, text="Hi") as campaign,
+    ):
+        campaign.load(["+380500000001"])
+        busy = run("bulk", "report", str(journal))
+    assert busy.exit_code == 0, busy.output
+    assert f"being run now by process {os.getpid()} on host {socket.gethostname()}" in busy.output
+    free = run("bulk", "report", str(journal))
+    assert "being run now" not in free.output
