@@ -1,33 +1,128 @@
-"""``python -m bench [--rounds N] [--requests N] [--quick]``: run every benchmark and print the table."""
+"""``python -m bench`` (``nox -s bench``): every ratio of issue 14's table in one run, as a table and as JSON.
+
+Every figure is a ratio to a baseline measured in the same run on the same machine (raw httpx, lxml,
+orjson): absolute times move with the load of the machine, ratios much less. ``--json PATH`` writes the
+JSON document to a file as well; ``--quick`` is a smoke run of a few operations.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import platform
 import sys
+import tempfile
+import time
+from importlib.metadata import version
+from pathlib import Path
 
-from bench import bulk, letsads
+from bench import bulk, cpu, firstuse, single
+from bench._common import EmulatorProcess, Ratio
+
+
+def _load() -> str:
+    try:
+        return " / ".join(f"{v:.2f}" for v in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
+def _format(value: float, unit: str) -> str:
+    if unit.startswith("s"):
+        return f"{value * 1e6:,.1f} µs" if value < 0.1 else f"{value * 1e3:,.1f} ms"
+    return f"{value:,.0f}"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds per case; the median is reported")
-    parser.add_argument("--requests", type=int, default=200, help="HTTP requests per case and round")
-    parser.add_argument("--cpu-ops", type=int, default=1000, help="operations per CPU-only case and round")
+    parser.add_argument("--requests", type=int, default=200, help="single sends per provider and round")
+    parser.add_argument("--cpu-ops", type=int, default=2000, help="operations per CPU-only case and round")
+    parser.add_argument("--first-use-runs", type=int, default=9, help="fresh interpreters per side")
     parser.add_argument("--bulk-recipients", type=int, default=20_000, help="recipients of the bulk rate case")
-    parser.add_argument("--memory-recipients", type=int, default=100_000, help="recipients of the bulk memory case")
-    parser.add_argument("--only", choices=["letsads", "bulk"], help="run one benchmark only")
-    parser.add_argument("--quick", action="store_true", help="a smoke run: 2 rounds of a few operations")
+    parser.add_argument("--bulk-rounds", type=int, default=3, help="rounds of the bulk rate case")
+    parser.add_argument("--memory-recipients", type=int, default=100_000, help="recipients of the memory case")
+    parser.add_argument("--only", choices=["cpu", "single", "first-use", "bulk"], help="run one section only")
+    parser.add_argument("--json", type=Path, help="also write the JSON document to this file")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: a few operations of every case")
     args = parser.parse_args(argv)
     if args.quick:
-        args.rounds, args.requests, args.cpu_ops = 2, 20, 50
-        args.bulk_recipients, args.memory_recipients = 1000, 2000
+        args.rounds, args.requests, args.cpu_ops, args.first_use_runs = 2, 20, 50, 2
+        args.bulk_recipients, args.bulk_rounds, args.memory_recipients = 1000, 1, 2000
     if args.rounds < 1 or args.requests < 10 or args.cpu_ops < 1:
         parser.error("--rounds must be >= 1, --requests >= 10, --cpu-ops >= 1")
-    if args.only in (None, "letsads"):
-        letsads.run(rounds=args.rounds, requests=args.requests, cpu_ops=args.cpu_ops)
-    if args.only in (None, "bulk"):
-        bulk.run(recipients=args.bulk_recipients, memory_recipients=args.memory_recipients)
+
+    started = time.perf_counter()
+    load_before = _load()
+    rows: list[Ratio] = []
+    memory: dict[str, object] = {}
+    wanted = {args.only} if args.only else {"cpu", "single", "first-use", "bulk"}
+    if "cpu" in wanted:
+        rows += cpu.run(rounds=args.rounds, ops=args.cpu_ops)
+    if "first-use" in wanted:
+        rows += firstuse.run(runs=args.first_use_runs)
+    if wanted & {"single", "bulk"}:
+        with tempfile.TemporaryDirectory(prefix="smsgate-bench-") as tmp:
+            emulator = EmulatorProcess(Path(tmp))
+            try:
+                if "single" in wanted:
+                    rows[:0] = single.run(emulator, rounds=args.rounds, requests=args.requests)
+                if "bulk" in wanted:
+                    bulk_rows, memory = bulk.run(
+                        emulator,
+                        Path(tmp),
+                        recipients=args.bulk_recipients,
+                        memory_recipients=args.memory_recipients,
+                        rounds=args.bulk_rounds,
+                    )
+                    rows += bulk_rows
+            finally:
+                emulator.stop()
+
+    document = {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "load_average_before": load_before,
+        "load_average_after": _load(),
+        "versions": {name: version(name) for name in ("httpx", "lxml", "xsdata", "msgspec", "jsonschema")},
+        "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
+        "seconds": round(time.perf_counter() - started, 1),
+        "ratios": [row.to_json() for row in rows],
+        "memory": memory,
+        "all_targets_met": all(row.met for row in rows),
+    }
+    _print_table(rows, memory, document)
+    text = json.dumps(document, indent=2)
+    if args.json:
+        args.json.write_text(text + "\n", encoding="utf-8")
+    print()
+    print(text)
+    sys.stdout.flush()
     return 0
+
+
+def _print_table(rows: list[Ratio], memory: dict[str, object], document: dict[str, object]) -> None:
+    print(
+        f"smsgate bench: Python {document['python']} on {document['cpus']} CPUs; load average "
+        f"{document['load_average_before']} before, {document['load_average_after']} after; "
+        f"{document['seconds']} s"
+    )
+    header = f"{'measure':<96} {'SDK':>12} {'baseline':>12} {'ratio':>7} {'target':>8}  met"
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        target = f"{'≤' if row.sense == 'max' else '≥'} {row.target:g}"
+        print(
+            f"{row.name:<96} {_format(row.sdk, row.unit):>12} {_format(row.raw, row.unit):>12} "
+            f"{row.ratio:>7.2f} {target:>8}  {'yes' if row.met else 'NO'}"
+        )
+        if row.note:
+            print(f"    {row.note}")
+    if memory:
+        print()
+        for key, value in memory.items():
+            print(f"{key}: {value}")
 
 
 if __name__ == "__main__":

@@ -1,118 +1,103 @@
-"""Bulk sending: recipients per second through a journaled `Campaign`, beside a hand-written raw-httpx sender
-with pre-built bodies, both against the same emulator (its own process, so the client side has the
-interpreter to itself) in the same run; and the peak memory of a campaign process at 10,000 and 100,000
-recipients (it must not grow with the count)."""
+"""Bulk sending through a journaled `Campaign` beside hand-written raw httpx senders, all against the same
+emulator (its own process), each side in a fresh interpreter:
+
+* recipients per second: the campaign (LetsAds, 50 recipients per request, concurrency 4) / the best raw
+  sender (an `httpx.AsyncClient` with 4 workers, or an `httpx.Client` shared by 4 threads), whose request
+  bodies are pre-built before its clock starts;
+* client CPU per recipient: the campaign / the raw async sender (user + system time of the process, so the
+  emulator's work is not counted);
+* peak memory of a campaign process at N/10 and N recipients: the process's own high-water mark (VmHWM of
+  /proc/self/status, reset by exec), read in the child itself at the end of the run — not `ru_maxrss` of a
+  child, which on Linux keeps the parent's peak across exec.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import socket
 import subprocess
 import sys
-import tempfile
 import textwrap
-import time
 from pathlib import Path
-from xml.sax.saxutils import escape
 
-import httpx
+from ._common import EmulatorProcess, Ratio, median
 
-LOGIN, PASSWORD = "380509999999", "bench-pw"
-SEED = {
-    "letsads": {
-        "accounts": [
-            {"login": LOGIN, "password": PASSWORD, "balance": "100000000.00", "senders": ["Sender"], "currency": "UAH"}
-        ]
-    }
-}
+__all__ = ["run"]
 
+LOGIN, PASSWORD, SENDER = "380509999999", "bench-pw", "Sender"
+BATCH = 50
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class EmulatorProcess:
-    """`python -m smsgate.emulator` on a free loopback port, seeded with a bottomless account."""
-
-    def __init__(self, workdir: Path) -> None:
-        seed = workdir / "seed.json"
-        seed.write_text(json.dumps(SEED))
-        self.port = _free_port()
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "smsgate.emulator",
-                "--port",
-                str(self.port),
-                "--seed",
-                str(seed),
-                "--clock-speed",
-                "0",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(f"{self.url}/_emulator/state", timeout=1).raise_for_status()
-                return
-            except httpx.HTTPError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("the emulator did not start")
-
-    def reset(self) -> None:
-        httpx.post(f"{self.url}/_emulator/reset", timeout=10).raise_for_status()
-
-    def sent(self) -> int:
-        state = httpx.get(f"{self.url}/_emulator/state", timeout=30).json()
-        return len(state["providers"]["letsads"]["messages"])
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
-
-
-def _raw_bodies(n: int, batch: int) -> list[bytes]:
-    """The same requests the campaign makes, pre-built once (escaped template, not timed)."""
-    bodies = []
-    for start in range(0, n, batch):
-        recipients = "".join(f"<recipient>38050{i:07d}</recipient>" for i in range(start, min(start + batch, n)))
-        bodies.append(
-            (
-                '<?xml version="1.0" encoding="UTF-8"?><request><auth>'
-                f"<login>{LOGIN}</login><password>{escape(PASSWORD)}</password></auth>"
-                f"<message><from>Sender</from><text>Hello</text>{recipients}</message></request>"
-            ).encode()
-        )
-    return bodies
-
-
-async def _raw_sender(url: str, bodies: list[bytes], concurrency: int) -> float:
-    queue = list(reversed(bodies))
-    started = time.perf_counter()
-    async with httpx.AsyncClient(timeout=30) as client:
-
-        async def worker() -> None:
-            while queue:
-                body = queue.pop()
-                reply = await client.post(url, content=body, headers={"Content-Type": "application/xml"})
-                assert b"Complete" in reply.content
-
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return time.perf_counter() - started
-
-
-_CAMPAIGN_CHILD = textwrap.dedent(
+_PEAK = textwrap.dedent(
     """
-    import asyncio, resource, sys, time
+    def peak_kib():
+        try:
+            with open("/proc/self/status") as fh:
+                for line in fh:
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1])
+        except OSError:
+            pass
+        import resource
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    """
+)
+
+_RAW_CHILD = _PEAK + textwrap.dedent(
+    """
+    import asyncio, json, sys, threading, time
+    from xml.sax.saxutils import escape
+    import httpx
+
+    url, n, concurrency, mode = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+    login, password, sender = sys.argv[5], sys.argv[6], sys.argv[7]
+    bodies = []
+    for start in range(0, n, 50):
+        recipients = "".join(f"<recipient>38050{i:07d}</recipient>" for i in range(start, min(start + 50, n)))
+        bodies.append(
+            ('<?xml version="1.0" encoding="UTF-8"?><request><auth>'
+             f"<login>{login}</login><password>{escape(password)}</password></auth>"
+             f"<message><from>{sender}</from><text>Hello</text>{recipients}</message></request>").encode()
+        )
+    headers = {"Content-Type": "application/xml; charset=utf-8"}
+    queue = list(reversed(bodies))
+
+    # Clients are built before the clock starts (as the campaign's gateway is).
+    async_client = httpx.AsyncClient(timeout=30) if mode == "async" else None
+    sync_client = httpx.Client(timeout=30) if mode != "async" else None
+
+    async def run_async():
+        async with async_client as client:
+            async def worker():
+                while queue:
+                    reply = await client.post(url, content=queue.pop(), headers=headers)
+                    assert b"Complete" in reply.content, reply.content
+            await asyncio.gather(*(worker() for _ in range(concurrency)))
+
+    def run_threads():
+        with sync_client as client:
+            lock = threading.Lock()
+            def worker():
+                while True:
+                    with lock:
+                        if not queue:
+                            return
+                        body = queue.pop()
+                    reply = client.post(url, content=body, headers=headers)
+                    assert b"Complete" in reply.content, reply.content
+            threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+
+    wall, cpu = time.perf_counter(), time.process_time()
+    asyncio.run(run_async()) if mode == "async" else run_threads()
+    print(json.dumps({"seconds": time.perf_counter() - wall, "cpu": time.process_time() - cpu, "peak_kib": peak_kib()}))
+    """
+)
+
+_CAMPAIGN_CHILD = _PEAK + textwrap.dedent(
+    """
+    import asyncio, json, sys, time
     import smsgate
     from smsgate._campaign import Campaign
 
@@ -121,69 +106,92 @@ _CAMPAIGN_CHILD = textwrap.dedent(
     async def main():
         async with smsgate.AsyncGateway.from_url(url) as gateway:
             with Campaign(gateway, journal, text="Hello", concurrency=concurrency) as campaign:
-                started = time.perf_counter()
+                wall, cpu = time.perf_counter(), time.process_time()
                 campaign.load(f"+38050{i:07d}" for i in range(n))
                 summary = await campaign.arun()
-                return summary, time.perf_counter() - started
+                return summary, time.perf_counter() - wall, time.process_time() - cpu
 
-    summary, elapsed = asyncio.run(main())
+    summary, seconds, cpu = asyncio.run(main())
     assert summary.status == "done" and summary.counts.accepted == n, summary
-    print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_kib": peak_kib()}))
     """
 )
 
 
-def _campaign(url: str, workdir: Path, n: int, concurrency: int, tag: str) -> tuple[float, int]:
-    """Run a campaign in a fresh process; returns (seconds, peak RSS in KiB)."""
-    journal = workdir / f"{tag}.db"
-    out = subprocess.run(
-        [sys.executable, "-c", _CAMPAIGN_CHILD, url, str(journal), str(n), str(concurrency)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    return float(out[0]), int(out[1])
+def _child(code: str, *args: str) -> dict[str, float]:
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        raise RuntimeError(f"bench child failed:\n{out.stderr[-3000:]}")
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-def run(*, recipients: int = 20_000, concurrency: int = 4, memory_recipients: int = 100_000) -> None:
-    with tempfile.TemporaryDirectory(prefix="smsgate-bench-") as tmp:
-        workdir = Path(tmp)
-        emulator = EmulatorProcess(workdir)
-        try:
-            letsads = f"{emulator.url}/letsads"
-            gateway_url = letsads.replace("http://", f"letsads+http://{LOGIN}:{PASSWORD}@") + "?sender=Sender"
-            # Warm-up of both paths (imports, connection pools, the emulator's caches).
-            asyncio.run(_raw_sender(letsads, _raw_bodies(500, 50), concurrency))
-            _campaign(gateway_url, workdir, 500, concurrency, "warmup")
-            emulator.reset()
+def run(
+    emulator: EmulatorProcess,
+    workdir: Path,
+    *,
+    recipients: int,
+    memory_recipients: int,
+    rounds: int,
+    concurrency: int = 4,
+) -> tuple[list[Ratio], dict[str, object]]:
+    letsads = emulator.base_url("letsads")
+    gateway_url = letsads.replace("http://", f"letsads+http://{LOGIN}:{PASSWORD}@") + f"?sender={SENDER}"
+    counter = iter(range(10**6))
 
-            bodies = _raw_bodies(recipients, 50)
-            raw_s = asyncio.run(_raw_sender(letsads, bodies, concurrency))
-            emulator.reset()
-            campaign_s, _ = _campaign(gateway_url, workdir, recipients, concurrency, "rate")
-            assert emulator.sent() == recipients
-            emulator.reset()
-            small_s, small_rss = _campaign(gateway_url, workdir, memory_recipients // 10, concurrency, "small")
-            emulator.reset()
-            big_s, big_rss = _campaign(gateway_url, workdir, memory_recipients, concurrency, "big")
-        finally:
-            emulator.stop()
+    def raw(mode: str, n: int) -> dict[str, float]:
+        emulator.reset()
+        return _child(_RAW_CHILD, letsads, str(n), str(concurrency), mode, LOGIN, PASSWORD, SENDER)
 
-    print()
-    print(f"bulk: LetsAds, {recipients:,} recipients, 50 per request, concurrency {concurrency}")
-    print("(the emulator runs in its own process)")
-    print(f"{'case':<52}{'seconds':>10}{'recipients/s':>15}{'vs raw':>9}")
+    def campaign(n: int) -> dict[str, float]:
+        emulator.reset()
+        journal = workdir / f"campaign-{next(counter)}.db"
+        result = _child(_CAMPAIGN_CHILD, gateway_url, str(journal), str(n), str(concurrency))
+        journal.unlink(missing_ok=True)
+        return result
+
+    # Warm-up (the emulator's caches, the page cache of the interpreter's files).
+    raw("async", 1000)
+    campaign(1000)
+    samples: dict[str, list[dict[str, float]]] = {"campaign": [], "async": [], "threads": []}
+    for round_no in range(rounds):
+        order = ["campaign", "async", "threads"]
+        for which in order if round_no % 2 == 0 else order[::-1]:
+            samples[which].append(campaign(recipients) if which == "campaign" else raw(which, recipients))
+
+    def rate(which: str) -> float:
+        return recipients / median([s["seconds"] for s in samples[which]])
+
+    def cpu_per(which: str) -> float:
+        return median([s["cpu"] for s in samples[which]]) / recipients
+
+    best_raw = max(("async", "threads"), key=rate)
     rows = [
-        ("raw httpx.AsyncClient, pre-built bodies, no journal", raw_s),
-        ("smsgate Campaign (journal, validation, outcomes)", campaign_s),
+        Ratio(
+            f"Campaign recipients/s / best raw httpx sender ({best_raw}; {recipients:,}, {BATCH}/request, "
+            f"concurrency {concurrency})",
+            "recipients/s",
+            rate("campaign"),
+            rate(best_raw),
+            0.8,
+            sense="min",
+            note=f"raw async {rate('async'):,.0f}/s, raw threads {rate('threads'):,.0f}/s",
+        ),
+        Ratio(
+            "Campaign client CPU per recipient / raw async sender",
+            "s/recipient",
+            cpu_per("campaign"),
+            cpu_per("async"),
+            1.5,
+        ),
     ]
-    for name, seconds in rows:
-        print(f"{name:<52}{seconds:>10.2f}{recipients / seconds:>15,.0f}{seconds / raw_s:>8.2f}x")
-    print()
-    print("campaign process peak memory (RSS, load + send, journal on disk):")
-    print(f"  {memory_recipients // 10:>7,} recipients: {small_rss / 1024:6.1f} MiB in {small_s:5.1f} s")
-    print(f"  {memory_recipients:>7,} recipients: {big_rss / 1024:6.1f} MiB in {big_s:5.1f} s")
-
-
-if __name__ == "__main__":
-    run(recipients=int(os.environ.get("BENCH_RECIPIENTS", "20000")))
+    small = campaign(memory_recipients // 10)
+    big = campaign(memory_recipients)
+    memory = {
+        "method": "VmHWM of /proc/self/status read by the campaign process itself at the end of its run",
+        f"campaign_{memory_recipients // 10}_peak_mib": round(small["peak_kib"] / 1024, 1),
+        f"campaign_{memory_recipients}_peak_mib": round(big["peak_kib"] / 1024, 1),
+        f"campaign_{memory_recipients // 10}_seconds": round(small["seconds"], 2),
+        f"campaign_{memory_recipients}_seconds": round(big["seconds"], 2),
+        "raw_async_peak_mib": round(median([s["peak_kib"] for s in samples["async"]]) / 1024, 1),
+    }
+    return rows, memory

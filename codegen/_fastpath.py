@@ -241,6 +241,15 @@ def _xml_field(var: Any, meta: dict[str, Any], class_names: set[str], patterns: 
 # -- JSON Schema ----------------------------------------------------------------------------------------------
 
 _TABLE = "dict[str, Callable[[Any], bool]]"
+_TYPE_TESTS = {
+    "string": "isinstance({x}, str)",
+    "array": "isinstance({x}, list)",
+    "object": "isinstance({x}, dict)",
+    "boolean": "isinstance({x}, bool)",
+    "null": "{x} is None",
+}
+#: How deep `$ref`s are inlined before the compiled code calls the definition's function instead.
+_MAX_INLINE = 6
 _IGNORED = frozenset({"$schema", "$id", "title", "description", "default", "examples", "$comment", "$defs"})
 #: Formats jsonschema's FormatChecker has no checker for (so the reference never checks them).
 _UNCHECKED_FORMATS = frozenset({"decimal"})
@@ -259,6 +268,7 @@ class JsonCompiler:
         self.patterns: dict[str, str] = {}
         self.constants: list[str] = []
         self._counter = 0
+        self._inlining: list[str] = []
 
     def defs(self) -> list[str]:
         return sorted(self.document.get("$defs", {}))
@@ -267,7 +277,11 @@ class JsonCompiler:
         fn = "_def_" + re.sub(r"\W", "_", name)
         if fn not in self.functions:
             self.functions[fn] = []  # placeholder against recursion
-            lines = self._schema(self.document["$defs"][name], "x", 1)
+            saved, self._inlining = self._inlining, [name]
+            try:
+                lines = self._schema(self.document["$defs"][name], "x", 1)
+            finally:
+                self._inlining = saved
             self.functions[fn] = [f"def {fn}(x: Any) -> bool:", *lines, "    return True"]
         return fn
 
@@ -284,11 +298,14 @@ class JsonCompiler:
         self.functions[fn] = [f"def {fn}(x: Any) -> bool:", *self._schema(schema, "x", 1), "    return True"]
         return fn
 
-    def _ref(self, ref: str) -> str:
+    def _ref_name(self, ref: str) -> str:
         prefix = "#/$defs/"
-        if not ref.startswith(prefix) or "/" in ref[len(prefix) :]:
+        if not ref.startswith(prefix) or "/" in ref[len(prefix) :] or ref[len(prefix) :] not in self.document["$defs"]:
             raise ValueError(f"unsupported $ref {ref!r}")
-        return self.compile_def(ref[len(prefix) :])
+        return ref[len(prefix) :]
+
+    def _ref(self, ref: str) -> str:
+        return self.compile_def(self._ref_name(ref))
 
     def _schema(self, schema: Any, x: str, depth: int) -> list[str]:
         ind = "    " * depth
@@ -335,15 +352,15 @@ class JsonCompiler:
         if "format" in schema and schema["format"] not in _UNCHECKED_FORMATS:
             raise ValueError(f"format {schema['format']!r}: add it to the compiler first")
         if "$ref" in schema:
-            lines.append(f"{ind}if not {self._ref(schema['$ref'])}({x}):\n{ind}    return False")
+            lines.extend(self._ref_lines(schema["$ref"], x, depth))
         if "type" in schema:
             types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-            test = " or ".join(f"_is_{t}({x})" for t in types)
+            test = " or ".join(_TYPE_TESTS.get(t, "_is_{t}({x})").format(t=t, x=x) for t in types)
             lines.append(f"{ind}if not ({test}):\n{ind}    return False")
         if "enum" in schema:
             values = schema["enum"]
             if all(isinstance(v, str) for v in values):
-                const = self._const(f"frozenset({sorted(values)!r})")
+                const = self._const(f"frozenset({sorted(values)!r})", "frozenset[str]")
                 lines.append(f"{ind}if not (isinstance({x}, str) and {x} in {const}):\n{ind}    return False")
             else:
                 const = self._const(repr(values))
@@ -366,52 +383,85 @@ class JsonCompiler:
                 number.append(f"{x} {op} {schema[key]!r}")
         if number:
             lines.append(f"{ind}if _is_number({x}) and ({' or '.join(number)}):\n{ind}    return False")
-        array = []
-        if "minItems" in schema:
-            array.append(f"len({x}) < {int(schema['minItems'])}")
-        if "maxItems" in schema:
-            array.append(f"len({x}) > {int(schema['maxItems'])}")
-        if "items" in schema:
-            item = self._sub(schema["items"])
-            array.append(f"not all({item}(i) for i in {x})")
+        array = self._array(schema, x, depth + 1)
         if array:
-            lines.append(f"{ind}if isinstance({x}, list) and ({' or '.join(array)}):\n{ind}    return False")
-        obj = self._object(schema, x, ind)
+            lines.append(f"{ind}if isinstance({x}, list):")
+            lines.extend(array)
+        obj = self._object(schema, x, depth + 1)
         if obj:
             lines.append(f"{ind}if isinstance({x}, dict):")
             lines.extend(obj)
-        for key, test in (("anyOf", "{n} == 0"), ("oneOf", "{n} != 1"), ("allOf", "{n} != {total}")):
+        for sub in schema.get("allOf", []):
+            lines.extend(self._schema(sub, x, depth))
+        for key, test in (("anyOf", "{n} == 0"), ("oneOf", "{n} != 1")):
             if key in schema:
                 subs = [self._sub(s) for s in schema[key]]
                 calls = " + ".join(f"{s}({x})" for s in subs)
-                lines.append(f"{ind}if {test.format(n=f'({calls})', total=len(subs))}:\n{ind}    return False")
+                lines.append(f"{ind}if {test.format(n=f'({calls})')}:\n{ind}    return False")
         return lines
 
-    def _object(self, schema: dict[str, Any], x: str, ind: str) -> list[str]:
-        ind2 = ind + "    "
+    def _ref_lines(self, ref: str, x: str, depth: int) -> list[str]:
+        """A `$ref` inlined (no call, no lookup per item) unless it recurses; then a call of its function."""
+        name = self._ref_name(ref)
+        ind = "    " * depth
+        if name in self._inlining or len(self._inlining) >= _MAX_INLINE:
+            return [f"{ind}if not {self.compile_def(name)}({x}):\n{ind}    return False"]
+        self._inlining.append(name)
+        try:
+            return self._schema(self.document["$defs"][name], x, depth)
+        finally:
+            self._inlining.pop()
+
+    def _array(self, schema: dict[str, Any], x: str, depth: int) -> list[str]:
+        ind = "    " * depth
+        lines = []
+        if "minItems" in schema:
+            lines.append(f"{ind}if len({x}) < {int(schema['minItems'])}:\n{ind}    return False")
+        if "maxItems" in schema:
+            lines.append(f"{ind}if len({x}) > {int(schema['maxItems'])}:\n{ind}    return False")
+        if "items" in schema:
+            item = self._fresh("i")
+            body = self._schema(schema["items"], item, depth + 1)
+            if body:
+                lines.append(f"{ind}for {item} in {x}:")
+                lines.extend(body)
+        return lines
+
+    def _object(self, schema: dict[str, Any], x: str, depth: int) -> list[str]:
+        ind = "    " * depth
         lines: list[str] = []
         props: dict[str, Any] = schema.get("properties", {})
         for key in schema.get("required", []):
-            lines.append(f"{ind2}if {key!r} not in {x}:\n{ind2}    return False")
+            lines.append(f"{ind}if {key!r} not in {x}:\n{ind}    return False")
         if "minProperties" in schema:
-            lines.append(f"{ind2}if len({x}) < {int(schema['minProperties'])}:\n{ind2}    return False")
+            lines.append(f"{ind}if len({x}) < {int(schema['minProperties'])}:\n{ind}    return False")
         if "maxProperties" in schema:
-            lines.append(f"{ind2}if len({x}) > {int(schema['maxProperties'])}:\n{ind2}    return False")
+            lines.append(f"{ind}if len({x}) > {int(schema['maxProperties'])}:\n{ind}    return False")
         if "propertyNames" in schema:
-            names = self._sub(schema["propertyNames"])
-            lines.append(f"{ind2}if not all({names}(k) for k in {x}):\n{ind2}    return False")
-        if props or "additionalProperties" in schema:
-            table = {k: self._sub(v) for k, v in props.items()}
-            const = self._const("{" + ", ".join(f"{k!r}: {v}" for k, v in table.items()) + "}", _TABLE)
-            extra = schema.get("additionalProperties", True)
-            lines.append(f"{ind2}for k, v in {x}.items():")
-            if extra is True:
-                lines.append(f"{ind2}    check = {const}.get(k)")
-                lines.append(f"{ind2}    if check is not None and not check(v):")
+            key_var = self._fresh("k")
+            body = self._schema(schema["propertyNames"], key_var, depth + 1)
+            if body:
+                lines.append(f"{ind}for {key_var} in {x}:")
+                lines.extend(body)
+        extra = schema.get("additionalProperties", True)
+        if extra is not True:
+            names = self._const(f"frozenset({sorted(props)!r})", "frozenset[str]")
+            if extra is False:
+                lines.append(f"{ind}if not {x}.keys() <= {names}:\n{ind}    return False")
             else:
-                fallback = "_never" if extra is False else self._sub(extra)
-                lines.append(f"{ind2}    if not {const}.get(k, {fallback})(v):")
-            lines.append(f"{ind2}        return False")
+                key_var, value_var = self._fresh("k"), self._fresh("v")
+                body = self._schema(extra, value_var, depth + 2)
+                if body:
+                    lines.append(f"{ind}for {key_var}, {value_var} in {x}.items():")
+                    lines.append(f"{ind}    if {key_var} not in {names}:")
+                    lines.extend(body)
+        for key, sub in props.items():
+            value_var = self._fresh("v")
+            body = self._schema(sub, value_var, depth + 1)
+            if body:
+                lines.append(f"{ind}if {key!r} in {x}:")
+                lines.append(f"{ind}    {value_var} = {x}[{key!r}]")
+                lines.extend(body)
         return lines
 
     def _pattern(self, pattern: str) -> str:
