@@ -10,7 +10,8 @@ import pytest
 
 pytest.importorskip("typer")
 
-from tests.cli._support import ROOT, clean_environ, run, smsgate_command
+from smsgate import _cli
+from tests.cli._support import ROOT, clean_environ, creds, run, smsgate_command
 
 
 def test_version_prints_the_installed_distributions_version() -> None:
@@ -61,3 +62,48 @@ def test_install_completion_writes_the_script_for_bash(tmp_path: Path) -> None:
     assert scripts, list(tmp_path.rglob("*"))
     assert any("_SMSGATE_COMPLETE" in p.read_text("utf-8") for p in scripts if p.is_file())
     assert "smsgate" in (tmp_path / ".bashrc").read_text("utf-8")
+
+
+# --- the command itself ---------------------------------------------------------------------------------
+
+
+def test_help_lists_every_command() -> None:
+    result = run(["--help"])
+    assert result.exit_code == 0, result.output
+    for command in ("demo", "send", "status", "balance", "validate", "emulator"):
+        assert command in result.output
+
+
+def test_main_without_the_cli_extra_prints_a_hint(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(_cli, "_CLI_MISSING", "typer")
+    with pytest.raises(SystemExit) as info:
+        _cli.main(["demo"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "pip install 'smsgate[cli]'" in err
+
+
+def test_provider_table_is_consistent() -> None:
+    assert set(_cli.PROVIDERS) == {"letsads", "smsleads", "smsclub", "smsc"}
+    for provider_id, entry in _cli.PROVIDERS.items():
+        assert entry.id == provider_id
+        assert entry.spec().id == provider_id
+        assert entry.spec().display_name == entry.display_name
+        for function in (entry.send, entry.status, entry.balance):
+            assert callable(function)
+        assert any(c.secret for c in entry.credentials)
+        assert entry.wire_format in ("xml", "json")
+        names = {c.name for c in entry.credentials}
+        assert all(set(s) <= names for s in entry.sets())
+        if entry.wire_format == "json":
+            assert _cli._candidates(entry.json_schema())
+
+
+def test_unknown_provider_is_a_usage_error() -> None:
+    result = run(["balance", "--provider", "nope"], env=creds())
+    assert result.exit_code == 2
+    assert "unknown provider 'nope'" in result.stderr
+    assert "letsads" in result.stderr

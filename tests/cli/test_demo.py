@@ -9,12 +9,12 @@ import pytest
 
 pytest.importorskip("typer")
 
-from smsgate._cli import _demo
+from smsgate._cli import _demo, _demo_story
 from smsgate._cli._demo_run import Story
 from tests.cli._support import ROOT, SEED, clean_environ, run, smsgate_command
 
 SECRETS = [v for account in SEED.values() for k, v in account.items() if k in ("password", "token")]
-CHAPTERS = (
+TITLES = (
     "1. One code path, four providers",
     "2. A campaign killed mid-run, then resumed",
     "3. A lost reply: unknown, then reconciled",
@@ -38,7 +38,7 @@ def test_demo_tells_the_story_in_a_screenful() -> None:
     assert proc.returncode == 0, out + proc.stderr
     assert "\x1b[" not in out  # no colour codes without a terminal
     assert re.search(r"^demo passed: \d+ checks in [\d.]+ s", out, re.M), out
-    for title in CHAPTERS:
+    for title in TITLES:
         assert title in out
     for provider in ("LetsAds", "SMSLeads", "SMSClub", "SMSC"):
         assert re.search(rf"^\s+{provider}\s+2 of 2\s+delivered, undelivered", out, re.M), (provider, out)
@@ -72,7 +72,7 @@ def _crashing(story: Story) -> None:
 
 
 def test_a_failed_check_fails_the_demo_and_is_shown(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_demo, "CHAPTERS", (("Broken on purpose", _failing), *_demo.CHAPTERS[3:]))
+    monkeypatch.setattr(_demo, "CHAPTERS", (("Broken on purpose", _failing), *_demo_story.CHAPTERS[3:]))
     result = run(["demo"])
     assert result.exit_code == 1, result.output
     assert "[FAILED] a check that does not hold (on purpose)" in result.stdout
@@ -81,7 +81,7 @@ def test_a_failed_check_fails_the_demo_and_is_shown(monkeypatch: pytest.MonkeyPa
 
 
 def test_a_crashing_chapter_fails_the_demo_and_the_others_still_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_demo, "CHAPTERS", (("Crashes", _crashing), *_demo.CHAPTERS[3:]))
+    monkeypatch.setattr(_demo, "CHAPTERS", (("Crashes", _crashing), *_demo_story.CHAPTERS[3:]))
     result = run(["demo", "--verbose"])
     assert result.exit_code == 1, result.output
     assert "RuntimeError: boom" in result.stdout

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 import signal
 import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 pytest.importorskip("typer")
 
-from tests.cli._support import ROOT, SEED, clean_environ, run, smsgate_command
+from tests.cli._support import ROOT, SEED, clean_environ, creds, run, smsgate_command, subprocess_env
 
 PROVIDERS = ("letsads", "smsleads", "smsclub", "smsc")
 
@@ -69,3 +72,58 @@ def test_the_printed_credentials_work_as_printed(banner: list[str]) -> None:
     for provider in PROVIDERS:
         result = run(["balance", "-p", provider, "--json"], env=variables)
         assert result.exit_code == 0, (provider, result.output)
+
+
+# --- emulator -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "::", "example.com"])  # noqa: S104
+def test_emulator_refuses_non_loopback_hosts(host: str) -> None:
+    result = run(["emulator", "--host", host, "--port", "0"])
+    assert result.exit_code == 2
+    assert "loopback only" in result.stderr
+
+
+def test_emulator_rejects_a_bad_seed(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.txt"
+    seed.write_text("nope", "utf-8")
+    result = run(["emulator", "--port", "0", "--seed", str(seed)])
+    assert result.exit_code == 2
+    assert "cannot start the emulator" in result.stderr
+
+
+def test_emulator_subprocess_serves_a_seed_until_interrupted(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.toml"
+    seed.write_text(
+        '[[letsads.accounts]]\nlogin = "380631112233"\npassword = "seeded-pw"\nbalance = "12.50"\nsenders = ["Shop"]\n',
+        "utf-8",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "smsgate._cli", "emulator", "--port", "0", "--seed", str(seed), "--clock-speed", "0"],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=subprocess_env(),
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        assert first.startswith("smsgate emulator on http://127.0.0.1:"), first + (
+            proc.stderr.read() if proc.stderr else ""
+        )
+        letsads_line = proc.stdout.readline().split()
+        assert letsads_line[0] == "letsads"
+        base_url = letsads_line[1]
+        result = run(["balance", "--base-url", base_url, "--json"], env=creds("380631112233", "seeded-pw"))
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["amount"] == "12.50"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    assert "emulator stopped" in out
