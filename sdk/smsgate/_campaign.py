@@ -50,8 +50,6 @@ _STATE_OF = {
     Outcome.UNKNOWN: "unknown",
 }
 
-#: Refusals about the recipient (or its own text): that recipient is settled as rejected.
-_RECIPIENT_REASONS = frozenset({ErrorCategory.INVALID_RECIPIENT, ErrorCategory.MESSAGE_TOO_LONG})
 #: Refusals of the whole request that no retry fixes: the recipients stay pending and the campaign halts.
 _HALT_REASONS = frozenset(
     {
@@ -329,9 +327,9 @@ class Campaign:
         for row, o in zip(claim.rows, report.outcomes, strict=True):
             state = _STATE_OF[o.outcome]
             code, detail = o.code, o.detail
-            if o.outcome is Outcome.REJECTED and o.reason not in _RECIPIENT_REASONS:
-                # Refused before sending for a reason that is not this recipient's (no sender…): unless the
-                # row's own text is at fault, nobody is rejected for it.
+            if o.outcome is Outcome.REJECTED and o.reason in _HALT_REASONS:
+                # Refused for a reason that is not this recipient's (no sender…): unless the row's own text is
+                # at fault, nobody is rejected for it.
                 if not (o.reason is ErrorCategory.INVALID_REQUEST and row.text is not None):
                     state = "pending"
                     halt = halt or HaltReason(o.code, o.detail, o.reason)

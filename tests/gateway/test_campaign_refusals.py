@@ -145,3 +145,22 @@ def test_ctrl_c_prints_the_summary_so_far_and_how_to_resume(accounts: Any, tmp_p
     # The request in flight at Ctrl-C did reach the provider: its 50 are unknown, never resent.
     assert len(accounts.letsads.messages) == 500
     assert "unknown 50" in " ".join(resumed.stdout.split())
+
+
+def test_a_recipients_own_text_refused_rejects_only_that_recipient(accounts: Any, tmp_path: Path) -> None:
+    """Only the row's own text is at fault: that row is rejected, the rest sent; a campaign text refused
+    for everyone halts instead (nobody is rejected for it)."""
+    import io
+
+    too_long = "x" * 1000
+    url = base(accounts) + "?sender=Sender"
+    source = io.StringIO(f"phone,text\n+380500000001,\n+380500000002,{too_long}\n+380500000003,\n")
+    with smsgate.Gateway.from_url(url) as gateway, Campaign(gateway, tmp_path / "a.db", text="Hi") as campaign:
+        campaign.load_csv(source)
+        summary = campaign.run()
+    assert (summary.status, summary.counts.accepted, summary.counts.rejected) == ("done", 2, 1)
+    with smsgate.Gateway.from_url(url) as gateway, Campaign(gateway, tmp_path / "b.db", text=too_long) as campaign:
+        campaign.load(numbers(3))
+        summary = campaign.run()
+    assert (summary.status, summary.counts.pending, summary.counts.rejected) == ("halted", 3, 0)
+    assert summary.halt is not None and "459" in str(summary.halt)
