@@ -141,24 +141,27 @@ def killed_and_resumed(story: Story) -> None:
 
         held = 1000
         emulator.faults.inject("smsc", "hold", count=held, delay=_HOLD)  # slow enough to be caught mid-run
-        first = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # noqa: S603
-        deadline = time.monotonic() + 60
-        arrived = 0
-        while first.poll() is None and time.monotonic() < deadline:
-            remaining = sum(n for _, n in emulator.faults.pending("smsc"))
-            arrived = held - remaining
-            if sum(sent().values()) >= 200 and arrived >= 3:  # two requests answered, the third in flight
-                break
-            time.sleep(0.005)
-        if first.poll() is None:
-            os.kill(first.pid, signal.SIGKILL)
-        first.communicate(timeout=30)
-        killed = first.returncode == -signal.SIGKILL
-        at_kill = sum(sent().values())
-        landing = time.monotonic() + 5
-        while sum(sent().values()) < 300 and time.monotonic() < landing:  # the held request lands, reply lost
-            time.sleep(0.01)
-        emulator.faults.clear("smsc")
+        first = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
+        try:
+            deadline = time.monotonic() + 60
+            while first.poll() is None and time.monotonic() < deadline:
+                arrived = held - sum(n for _, n in emulator.faults.pending("smsc"))
+                if sum(sent().values()) >= 200 and arrived >= 3:  # two requests answered, the third in flight
+                    break
+                time.sleep(0.005)
+            if first.poll() is None:
+                os.kill(first.pid, signal.SIGKILL)
+            first.wait(timeout=30)
+            killed = first.returncode == -signal.SIGKILL
+            at_kill = sum(sent().values())
+            landing = time.monotonic() + 5
+            while sum(sent().values()) < 300 and time.monotonic() < landing:  # the held request lands, reply lost
+                time.sleep(0.01)
+        finally:
+            if first.poll() is None:
+                first.kill()
+                first.wait()
+            emulator.faults.clear("smsc")
         story.say(f"kill -9 after {at_kill} accepted, one request of 100 in flight: its reply is lost with the process")
         story.check("the first run was killed mid-run", killed and 0 < at_kill < _CAMPAIGN_SIZE, f"{at_kill} sent")
 
