@@ -2,19 +2,23 @@
 
 ::
 
-    smsgate demo                        the SDK end to end against the embedded emulator (no network)
+    smsgate demo                        the product in half a minute, against the embedded emulator
     smsgate send / status / balance     one call to a provider (or to the emulator with --base-url)
     smsgate validate FILE               check a request or reply (XML or JSON) against the provider's schema
     smsgate emulator                    run the emulator in the foreground on a loopback port
     smsgate bulk send / report          durable, resumable campaigns (``smsgate._cli_bulk``)
 
-One module per command group (``_send``, ``_validate``, ``_demo``, ``_emulator``), the output helpers they
-share in ``_output``, shared options in ``_options``, and everything provider-specific in ``_providers``
-(one `ProviderEntry` each) with the per-provider calls in ``_calls``; ``_app`` registers the commands.
+One module per command group: ``_send`` (send, status, balance), ``_validate``, ``_demo`` (the runner; its
+chapters in ``_demo_story``, its narrator in ``_demo_run``) and ``_emulator``. The output helpers they share
+are in ``_output``, shared options in ``_options``, everything provider-specific in ``_providers`` (one
+`ProviderEntry` each) with the per-provider calls in ``_calls``; ``_app`` registers the commands, ``--version``
+and shell completion. Imports go one way: ``_app`` → commands → ``_providers``/``_options`` → ``_calls`` →
+``_output``.
 
 Exit codes: 0 success; 1 the provider, the transport or a document said no; 2 a usage or validation
-error (nothing was sent). Credentials come from options or ``SMSGATE_<PROVIDER>_<NAME>`` environment
-variables; secret ones are never printed, not even in errors.
+error (nothing was sent), a malformed base URL among them. Credentials and base URLs come from options or
+the SDK's ``SMSGATE_<PROVIDER>_<ARGUMENT>`` environment variables (`smsgate._env`); secret ones are never
+printed, not even in errors.
 """
 
 from __future__ import annotations
