@@ -23,6 +23,7 @@ from ._exceptions import (
     InvalidSenderError,
     MessageTooLongError,
     NotFoundError,
+    OutcomeUnknownError,
     PermissionDeniedError,
     ProviderError,
     ProviderUnavailableError,
@@ -47,8 +48,9 @@ if TYPE_CHECKING:
 
     from . import emulator
     from ._campaign import Campaign, CampaignSummary, HaltReason
-    from ._gateway import AsyncGateway, DeliveryStatus, Gateway, Outcome, RecipientOutcome, SendReport
+    from ._gateway import AsyncGateway, Gateway
     from ._journal import Journal, JournalCounts
+    from ._outcomes import DeliveryStatus, Outcome, RecipientOutcome, SendReport
     from ._providers.smsleads import BulkMessage, Contact, Recipient, UnsubscribeOption
     from ._results import (
         Balance,
@@ -122,6 +124,7 @@ __all__ = [
     "NotFoundError",
     "NotGiven",
     "Outcome",
+    "OutcomeUnknownError",
     "PermissionDeniedError",
     "ProviderError",
     "ProviderUnavailableError",
@@ -204,10 +207,10 @@ _LAZY = {
     "Campaign": "smsgate._campaign",
     "CampaignSummary": "smsgate._campaign",
     "AsyncGateway": "smsgate._gateway",
-    "SendReport": "smsgate._gateway",
-    "RecipientOutcome": "smsgate._gateway",
-    "Outcome": "smsgate._gateway",
-    "DeliveryStatus": "smsgate._gateway",
+    "SendReport": "smsgate._outcomes",
+    "RecipientOutcome": "smsgate._outcomes",
+    "Outcome": "smsgate._outcomes",
+    "DeliveryStatus": "smsgate._outcomes",
     "HaltReason": "smsgate._campaign",
     "Journal": "smsgate._journal",
     "JournalCounts": "smsgate._journal",

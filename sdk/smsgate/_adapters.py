@@ -12,7 +12,7 @@ from typing import Any, ClassVar, TypeVar
 
 from ._convert import phone_international, phone_israel_local
 from ._exceptions import InvalidRecipientError, ValidationError
-from ._gateway import DeliveryStatus, Outcome, RecipientOutcome
+from ._outcomes import DeliveryStatus, Outcome, RecipientOutcome
 from ._results import Balance, MessageStatus, SendResult
 from ._types import DeliveryState, ErrorCategory
 
@@ -86,6 +86,11 @@ class Adapter:
                     RecipientOutcome(p, p, Outcome.UNKNOWN, code="missing", detail="no message id in the reply")
                 )
         return outcomes
+
+    def external_id(self, request_key: str, index: int) -> str | None:
+        """The id the provider knows the `index`-th recipient of a request by, as the client chose it (a
+        client id, an external id), or None when the provider takes none."""
+        return None
 
     def bad_recipient(self, error: InvalidRecipientError, phones: Sequence[str]) -> int | None:
         """The index of the number a provider's error names, when it names exactly one of the request."""
@@ -192,6 +197,9 @@ class SmsLeadsAdapter(Adapter):
     def outcomes(self, phones: Sequence[str], result: Any, key: str) -> list[RecipientOutcome]:
         return [RecipientOutcome(p, p, Outcome.ACCEPTED, message_id=f"{key}.{i}") for i, p in enumerate(phones)]
 
+    def external_id(self, request_key: str, index: int) -> str | None:
+        return f"{request_key}.{index}"
+
     def status_groups(self, ids: list[str]) -> list[list[str]]:
         return chunks(ids, self.max_reports)
 
@@ -297,6 +305,9 @@ class SmscAdapter(Adapter):
 
     def outcomes(self, phones: Sequence[str], result: Any, key: str) -> list[RecipientOutcome]:
         return [RecipientOutcome(p, p, Outcome.ACCEPTED, message_id=f"{result.message_id}:{p}") for p in phones]
+
+    def external_id(self, request_key: str, index: int) -> str | None:
+        return request_key  # the client id (``id``) of the whole request
 
     def status_groups(self, ids: list[str]) -> list[list[str]]:
         return [[i] for i in ids]

@@ -18,6 +18,7 @@ from ._env import BASE_URL, env_value
 from ._exceptions import (
     ConnectFailedError,
     DuplicateError,
+    OutcomeUnknownError,
     ProviderError,
     ProviderUnavailableError,
     RateLimitError,
@@ -27,11 +28,11 @@ from ._exceptions import (
     TransportError,
     ValidationError,
 )
-from ._fast import async_sleep as _sleep
 from ._fast import shared_ssl_context
+from ._inflate import ACCEPT_ENCODING, BoundedBody, ReplyTooLargeError, UnreadableEncodingError
 from ._ratelimit import RateLimiter
 from ._redact import Redactor
-from ._retry import parse_retry_after, retry_delay
+from ._retry import retry_after_of, retry_delay
 from ._spec import CodecError, Prepared, ProviderSpec
 from ._types import NOT_GIVEN, NotGiven
 
@@ -47,16 +48,51 @@ MAX_PROVIDER_TEXT = 1024
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
 
+async def _sleep(seconds: float) -> None:
+    """Sleep under whichever async runtime runs the call (asyncio, trio): anyio, as httpx uses it. Imported
+    on first await, so a sync client never imports an event loop."""
+    import anyio
+
+    await anyio.sleep(seconds)
+
+
+def _attempt_deadline(request: httpx.Request) -> float | None:
+    """Seconds one attempt may take in all: its connect timeout plus its read timeout (None: no limit).
+
+    httpx's timeouts bound each network operation, so a server that drips a byte now and then could hold a
+    call for ever; this bounds the whole exchange, reply read to its end.
+    """
+    timeouts = request.extensions.get("timeout") or {}
+    read = timeouts.get("read")
+    if read is None:
+        return None
+    return float(read) + float(timeouts.get("connect") or 0.0)
+
+
+def _reader_for(response: httpx.Response) -> tuple[BoundedBody, bool]:
+    """The bounded reader of a reply, and whether it already holds the whole body: a transport may hand
+    over a response that is already read (``httpx.MockTransport``), decoded by httpx."""
+    try:
+        content = response.content
+    except httpx.ResponseNotRead:
+        return BoundedBody(response.headers.get("Content-Encoding"), MAX_REPLY_BYTES), False
+    reader = BoundedBody(None, MAX_REPLY_BYTES)
+    reader.feed(content)
+    return reader, True
+
+
 class _CallState:
     """What the retry loop remembers across the attempts of one call."""
 
-    __slots__ = ("may_have_reached", "started")
+    __slots__ = ("earlier", "may_have_reached", "started")
 
     def __init__(self, started: float) -> None:
         #: `time.monotonic()` when the first attempt was made.
         self.started = started
         #: Whether an earlier attempt may have reached the provider (a lost reply, a 5xx).
         self.may_have_reached = False
+        #: The first error after which the request may have reached the provider.
+        self.earlier: SmsGateError | None = None
 
 
 class BaseClient:
@@ -92,7 +128,12 @@ class BaseClient:
         self.timeout = DEFAULT_TIMEOUT if timeout is None else httpx.Timeout(timeout)
         self.max_retries = max_retries
         self._redact = Redactor(secrets)
-        self._headers = {"User-Agent": USER_AGENT, "Content-Type": self._spec.codec.content_type}
+        # Only what `smsgate._inflate` decodes within the size cap (httpx would also offer br and zstd).
+        self._headers = {
+            "User-Agent": USER_AGENT,
+            "Content-Type": self._spec.codec.content_type,
+            "Accept-Encoding": ACCEPT_ENCODING,
+        }
         if headers:
             self._headers.update(headers)
 
@@ -171,7 +212,28 @@ class BaseClient:
         )
 
     def _interpret(self, prepared: Prepared[R], status: int, headers: httpx.Headers, body: bytes) -> R:
-        """Turn a reply into the typed result or the typed error. Success comes from the body only."""
+        """Turn a reply into the typed result or the typed error. Success comes from the body only.
+
+        Whatever the reply holds, only `SmsGateError`s come out: a hook that trips over bytes nobody
+        foresaw makes the reply unreadable (`ResponseFormatError`), never a raw exception.
+        """
+        try:
+            return self._interpret_reply(prepared, status, headers, body)
+        except SmsGateError:
+            raise
+        except Exception as exc:  # the contract: only SDK errors escape, for any reply
+            log.debug("%s %s: reply not readable", self._spec.id, prepared.operation.name, exc_info=True)
+            error = ResponseFormatError(
+                f"{self._spec.display_name} {prepared.operation.name}: unreadable reply (HTTP {status}): "
+                f"{type(exc).__name__}",
+                provider=self._spec.id,
+                operation=prepared.operation.name,
+                raw_body=self._redact.body(body),
+                http_status=status,
+            )
+        raise error  # outside the handler: the raw exception (and the reply text in it) is not chained
+
+    def _interpret_reply(self, prepared: Prepared[R], status: int, headers: httpx.Headers, body: bytes) -> R:
         spec = self._spec
         op = prepared.operation
         if spec.reply_error is not None:
@@ -179,14 +241,14 @@ class BaseClient:
             if found is not None:
                 raw_code, text = found
                 raise spec.errors.error(
-                    raw_code,
+                    self._redact(raw_code),  # a provider may echo a credential in its code
                     operation=op.name,
                     provider_message=self._provider_text(text),
                     http_status=status,
-                    retry_after=parse_retry_after(headers.get("Retry-After")),
+                    retry_after=retry_after_of(headers),
                 )
         if status == 429 or status >= 500:
-            retry_after = parse_retry_after(headers.get("Retry-After"))
+            retry_after = retry_after_of(headers)
             cls = RateLimitError if status == 429 else ProviderUnavailableError
             raise cls(
                 f"HTTP {status} {httpx.codes.get_reason_phrase(status)}",
@@ -207,7 +269,7 @@ class BaseClient:
         if found_code is not None:
             code, text = (found_code, None) if isinstance(found_code, str) else found_code
             raise spec.errors.error(
-                code, operation=op.name, provider_message=self._provider_text(text), http_status=status
+                self._redact(code), operation=op.name, provider_message=self._provider_text(text), http_status=status
             )
         if not 200 <= status < 300:
             raise ResponseFormatError(
@@ -277,6 +339,56 @@ class BaseClient:
             http_status=status,
         )
 
+    def _unreadable_encoding(self, prepared: Prepared[Any], status: int, exc: Exception) -> ResponseFormatError:
+        return ResponseFormatError(
+            f"{self._spec.display_name} {prepared.operation.name}: {exc}",
+            provider=self._spec.id,
+            operation=prepared.operation.name,
+            http_status=status,
+        )
+
+    def _past_deadline(self, prepared: Prepared[Any], deadline: float) -> ReplyLostError:
+        op = prepared.operation.name
+        return ReplyLostError(
+            f"{self._spec.display_name} {op}: no complete reply within the attempt's deadline of {deadline:g} s "
+            "(connect + read timeout); the provider may have acted on it",
+            provider=self._spec.id,
+            operation=op,
+        )
+
+    def _read_failure(self, exc: Exception, prepared: Prepared[Any], status: int) -> SmsGateError:
+        """The SDK error for a failure while a reply's body is read."""
+        if isinstance(exc, httpx.TransportError):
+            return self._transport_error(exc, prepared)
+        if isinstance(exc, ReplyTooLargeError):
+            return self._too_large(prepared, status)
+        assert isinstance(exc, UnreadableEncodingError)
+        return self._unreadable_encoding(prepared, status, exc)
+
+    def _give_up(self, error: SmsGateError, prepared: Prepared[Any], call: _CallState) -> SmsGateError:
+        """The error a call ends with: tagged with its request key; and when an earlier attempt of a send
+        may have reached the provider while the last one provably did not, "outcome unknown" instead —
+        the message may have gone out, so the caller must not take the last refusal for "nothing sent"."""
+        error.request_key = prepared.key
+        earlier = call.earlier
+        provably_not_sent = isinstance(error, ConnectFailedError) or (
+            isinstance(error, ProviderError) and error.not_sent
+        )
+        if earlier is None or prepared.operation.idempotent or not provably_not_sent:
+            return error
+        op = prepared.operation.name
+        unknown = OutcomeUnknownError(
+            f"{self._spec.display_name} {op}: outcome unknown: an earlier attempt may have reached the provider "
+            f"({type(earlier).__name__}: {earlier}) and the repeat failed ({type(error).__name__}: {error})",
+            provider=self._spec.id,
+            operation=op,
+            earlier=earlier,
+            last_error=error,
+        )
+        unknown.request_key = prepared.key
+        unknown.__cause__ = earlier
+        return unknown
+
     def _next_delay(
         self, error: SmsGateError, prepared: Prepared[Any], attempt: int, call: _CallState | None = None
     ) -> float | None:
@@ -293,6 +405,8 @@ class BaseClient:
             isinstance(error, ReplyLostError) or (isinstance(error, ProviderError) and not error.not_sent)
         ):
             call.may_have_reached = True
+            if call.earlier is None:
+                call.earlier = error
         if delay is not None:
             log.info(
                 "%s %s: retrying in %.2fs after %s (retry %d of %d)",
@@ -381,31 +495,56 @@ class SyncClient(BaseClient):
             try:
                 with self._rate_slot():
                     started = time.perf_counter()
-                    try:
-                        response = self._client.send(request, stream=True)
-                    except httpx.TransportError as exc:
-                        raise self._transport_error(exc, prepared) from None
-                    try:
-                        body = bytearray()
-                        for chunk in response.iter_bytes():
-                            body += chunk
-                            if len(body) > MAX_REPLY_BYTES:
-                                raise self._too_large(prepared, response.status_code)
-                    except httpx.TransportError as exc:
-                        raise self._transport_error(exc, prepared) from None
-                    finally:
-                        response.close()
+                    response, body = self._exchange(request, prepared)
                 self._log_reply(prepared, request, response.status_code, started)
-                return self._interpret(prepared, response.status_code, response.headers, bytes(body))
+                return self._interpret(prepared, response.status_code, response.headers, body)
             except (TransportError, ProviderError) as error:
                 recovered = self._duplicate_of_earlier(error, prepared, call)
                 if recovered is not None:
                     return recovered[0]
                 delay = self._next_delay(error, prepared, attempt, call)
                 if delay is None:
-                    raise
+                    failure = self._give_up(error, prepared, call)
+                    if failure is error:
+                        raise
+                    raise failure from call.earlier
                 time.sleep(delay)
                 attempt += 1
+
+    def _exchange(self, request: httpx.Request, prepared: Prepared[Any]) -> tuple[httpx.Response, bytes]:
+        """One attempt: send, and read the reply within the size cap and the attempt's deadline (checked as
+        each piece arrives). Errors are raised outside httpx's handlers: httpx's exception (its request,
+        with the body and the auth headers) is never chained to ours."""
+        deadline = _attempt_deadline(request)
+        started = time.monotonic()
+        failure: SmsGateError | None = None
+        try:
+            response = self._client.send(request, stream=True)
+        except httpx.TransportError as exc:
+            failure = self._transport_error(exc, prepared)
+        if failure is not None:
+            raise failure
+        try:
+            reader, read = _reader_for(response)
+            if deadline is not None and time.monotonic() - started > deadline:
+                failure = self._past_deadline(prepared, deadline)
+            elif not read:
+                for raw in response.iter_raw():
+                    reader.feed(raw)
+                    if deadline is not None and time.monotonic() - started > deadline:
+                        failure = self._past_deadline(prepared, deadline)
+                        break
+        except (httpx.TransportError, ReplyTooLargeError, UnreadableEncodingError) as exc:
+            failure = self._read_failure(exc, prepared, response.status_code)
+        finally:
+            response.close()
+        if failure is not None:
+            raise failure
+        try:
+            return response, reader.finish()
+        except (ReplyTooLargeError, UnreadableEncodingError) as exc:
+            failure = self._read_failure(exc, prepared, response.status_code)
+        raise failure
 
     def close(self) -> None:
         """Close the HTTP client, unless the caller passed their own."""
@@ -473,31 +612,52 @@ class AsyncClient(BaseClient):
             try:
                 async with self._rate_slot():
                     started = time.perf_counter()
-                    try:
-                        response = await self._client.send(request, stream=True)
-                    except httpx.TransportError as exc:
-                        raise self._transport_error(exc, prepared) from None
-                    try:
-                        body = bytearray()
-                        async for chunk in response.aiter_bytes():
-                            body += chunk
-                            if len(body) > MAX_REPLY_BYTES:
-                                raise self._too_large(prepared, response.status_code)
-                    except httpx.TransportError as exc:
-                        raise self._transport_error(exc, prepared) from None
-                    finally:
-                        await response.aclose()
+                    response, body = await self._exchange(request, prepared)
                 self._log_reply(prepared, request, response.status_code, started)
-                return self._interpret(prepared, response.status_code, response.headers, bytes(body))
+                return self._interpret(prepared, response.status_code, response.headers, body)
             except (TransportError, ProviderError) as error:
                 recovered = self._duplicate_of_earlier(error, prepared, call)
                 if recovered is not None:
                     return recovered[0]
                 delay = self._next_delay(error, prepared, attempt, call)
                 if delay is None:
-                    raise
+                    failure = self._give_up(error, prepared, call)
+                    if failure is error:
+                        raise
+                    raise failure from call.earlier
                 await _sleep(delay)
                 attempt += 1
+
+    async def _exchange(self, request: httpx.Request, prepared: Prepared[Any]) -> tuple[httpx.Response, bytes]:
+        """As `SyncClient._exchange`; the deadline cancels the exchange wherever it is (anyio)."""
+        import anyio
+
+        deadline = _attempt_deadline(request)
+        failure: SmsGateError | None = None
+        result: tuple[httpx.Response, bytes] | None = None
+        with anyio.move_on_after(deadline) as scope:
+            try:
+                response = await self._client.send(request, stream=True)
+            except httpx.TransportError as exc:
+                failure = self._transport_error(exc, prepared)
+            if failure is None:
+                try:
+                    reader, read = _reader_for(response)
+                    if not read:
+                        async for raw in response.aiter_raw():
+                            reader.feed(raw)
+                    result = response, reader.finish()
+                except (httpx.TransportError, ReplyTooLargeError, UnreadableEncodingError) as exc:
+                    failure = self._read_failure(exc, prepared, response.status_code)
+                finally:
+                    await response.aclose()
+        if scope.cancelled_caught:
+            assert deadline is not None
+            failure = self._past_deadline(prepared, deadline)
+        if failure is not None:
+            raise failure
+        assert result is not None
+        return result
 
     async def aclose(self) -> None:
         """Close the HTTP client, unless the caller passed their own."""

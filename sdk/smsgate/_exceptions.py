@@ -5,6 +5,7 @@
     ├── TransportError                  the HTTP exchange failed; .may_have_reached says if the provider saw it
     │   ├── ConnectFailedError          never reached the provider (connect refused/timeout): nothing sent
     │   └── ReplyLostError              sent, reply lost (read timeout, reset, truncated): outcome unknown
+    │       └── OutcomeUnknownError     an earlier attempt may have reached the provider, a repeat failed
     ├── ResponseFormatError             a reply we cannot read (not XML/JSON, wrong shape); .raw_body redacted
     └── ProviderError                   the provider answered with an error code (.provider .code .description)
         ├── AuthenticationError         ├── RateLimitError
@@ -17,6 +18,8 @@
 
 Codes of a provider's error table that are not known map to plain `ProviderError` with the raw code kept.
 No exception text, attribute or repr ever holds a credential: bodies are redacted before they are stored.
+``request_key`` is the client-side id the request carried (SMSC's ``id``), when it carried one: what to
+reconcile a "may have been sent" error by.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ __all__ = [
     "InvalidSenderError",
     "MessageTooLongError",
     "NotFoundError",
+    "OutcomeUnknownError",
     "PermissionDeniedError",
     "ProviderError",
     "ProviderUnavailableError",
@@ -48,6 +52,10 @@ __all__ = [
 
 class SmsGateError(Exception):
     """Root of every exception the SDK raises."""
+
+    #: The client-side id the failed request carried and the provider de-duplicates or looks up by (SMSC's
+    #: client id ``id``), or None. With a "may have been sent" error, what to reconcile by.
+    request_key: str | None = None
 
 
 class ValidationError(SmsGateError, ValueError):
@@ -84,6 +92,22 @@ class ReplyLostError(TransportError):
     """The request was sent but no complete reply came back: the provider may have acted on it."""
 
     may_have_reached = True
+
+
+class OutcomeUnknownError(ReplyLostError):
+    """An earlier attempt of the call may have reached the provider (its reply was lost, or a 5xx came back)
+    and the repeat was then refused or could not connect: the message may have been sent, once.
+
+    ``__cause__`` is the earlier attempt's error, ``last_error`` the final attempt's. Never resend blindly:
+    reconcile by ``request_key``.
+    """
+
+    def __init__(
+        self, message: str, *, provider: str, operation: str, earlier: SmsGateError, last_error: SmsGateError
+    ) -> None:
+        super().__init__(message, provider=provider, operation=operation)
+        self.earlier = earlier
+        self.last_error = last_error
 
 
 class ResponseFormatError(SmsGateError):

@@ -18,13 +18,14 @@ the provider takes per request are split; outcomes come back in input order, one
 
 from __future__ import annotations
 
-import enum
+import dataclasses
 import os
 from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from ._adapters import Adapter, adapter_by_name, adapter_for, chunks, new_key
 from ._exceptions import (
     InvalidRecipientError,
     ProviderError,
@@ -32,9 +33,10 @@ from ._exceptions import (
     TransportError,
     ValidationError,
 )
+from ._outcomes import DeliveryStatus, Outcome, RecipientOutcome, SendReport
 from ._results import Balance
 from ._segments import Segments, analyze
-from ._types import DeliveryState, ErrorCategory
+from ._types import ErrorCategory
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -43,8 +45,6 @@ if TYPE_CHECKING:
     from smsgate_generated.smsc.client import AsyncSmsc, Smsc
     from smsgate_generated.smsclub.client import AsyncSmsClub, SmsClub
     from smsgate_generated.smsleads.client import AsyncSmsLeads, SmsLeads
-
-    from ._adapters import Adapter
 
     #: The clients a `Gateway` / an `AsyncGateway` can drive.
     SyncProviderClient: TypeAlias = LetsAds | SmsLeads | SmsClub | Smsc
@@ -62,73 +62,6 @@ __all__ = [
 R = TypeVar("R")
 Call = Callable[[], Any]
 Flow = Generator[Call, Any, R]
-
-
-class Outcome(enum.StrEnum):
-    """What became of one recipient of a send."""
-
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-    FAILED = "failed"
-    UNKNOWN = "unknown"
-
-
-@dataclass(frozen=True, slots=True)
-class RecipientOutcome:
-    """One recipient of a send: as given, as sent, and what happened."""
-
-    recipient: str
-    phone: str | None
-    outcome: Outcome
-    message_id: str | None = None
-    #: Why it was not accepted: the error category (`invalid_recipient`, `insufficient_funds`, …).
-    reason: ErrorCategory | None = None
-    #: The provider's code (or "validation" / the transport error's name) and its description.
-    code: str | None = None
-    detail: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SendReport:
-    """The outcome of every recipient, in input order, and the parts each message takes."""
-
-    outcomes: tuple[RecipientOutcome, ...]
-    segments: Segments
-    provider: str
-
-    def _of(self, kind: Outcome) -> tuple[RecipientOutcome, ...]:
-        return tuple(o for o in self.outcomes if o.outcome is kind)
-
-    @property
-    def accepted(self) -> tuple[RecipientOutcome, ...]:
-        return self._of(Outcome.ACCEPTED)
-
-    @property
-    def rejected(self) -> tuple[RecipientOutcome, ...]:
-        return self._of(Outcome.REJECTED)
-
-    @property
-    def failed(self) -> tuple[RecipientOutcome, ...]:
-        return self._of(Outcome.FAILED)
-
-    @property
-    def unknown(self) -> tuple[RecipientOutcome, ...]:
-        return self._of(Outcome.UNKNOWN)
-
-    @property
-    def parts(self) -> int:
-        """Message parts the accepted recipients are billed for (parts per message × accepted)."""
-        return self.segments.parts * len(self.accepted)
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveryStatus:
-    """A message's provider-neutral state, with the provider's own status kept."""
-
-    message_id: str
-    state: DeliveryState
-    raw_status: str
-    provider: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,8 +83,6 @@ class _GatewayBase:
     client: Any
 
     def __init__(self, client: object, *, sender: str | None = None) -> None:
-        from ._adapters import adapter_for
-
         self._adapter: Adapter = adapter_for(client)
         self._check_client(client)
         self.client = client
@@ -198,8 +129,6 @@ class _GatewayBase:
                     detail=str(exc),
                 )
         size = self._adapter.max_recipients
-        from ._adapters import chunks
-
         return _Plan(outcomes, chunks(valid, size))
 
     # -- flows (yield provider calls, receive results) -----------------------------------------
@@ -207,19 +136,20 @@ class _GatewayBase:
     def _send_flow(
         self, to: str | Sequence[str], text: str, sender: str | None, key: str | None = None
     ) -> Flow[SendReport]:
-        from ._adapters import new_key
-
         recipients = [to] if isinstance(to, str) else list(to)
         sender = sender if sender is not None else self.sender
         segments = analyze(text)
         plan = self._plan(recipients)
         adapter = self._adapter
+        # The send's key: the caller's (a campaign's) or a fresh one, kept in the report so that a caller can
+        # reconcile an `unknown` outcome later.
+        key = key or new_key()
         for number, batch in enumerate(plan.batches):
             attempt = 0
             while batch:
                 phones = [p.phone for p in batch]
-                # One key per request: the caller's (a campaign's) suffixed per batch and attempt, or a fresh one.
-                request_key = (f"{key}.{number}" + (f".{attempt}" if attempt else "")) if key else new_key()
+                # One key per request: the send's key suffixed per batch and attempt.
+                request_key = f"{key}.{number}" + (f".{attempt}" if attempt else "")
                 attempt += 1
                 try:
                     result = yield lambda phones=phones, k=request_key: adapter.send(  # type: ignore[misc]
@@ -230,34 +160,47 @@ class _GatewayBase:
                     if bad is not None and exc.not_sent:
                         # The provider names one bad number and sent nothing: drop it, send the rest.
                         planned = batch.pop(bad)
-                        plan.outcomes[planned.index] = _refused(planned, exc, Outcome.REJECTED)
+                        plan.outcomes[planned.index] = self._keyed(
+                            _refused(planned, exc, Outcome.REJECTED), request_key, bad
+                        )
                         continue
-                    self._settle(plan, batch, exc)
+                    self._settle(plan, batch, exc, request_key)
                     break
                 except SmsGateError as exc:
-                    self._settle(plan, batch, exc)
+                    self._settle(plan, batch, exc, request_key)
                     break
                 else:
-                    for planned, outcome in zip(batch, adapter.outcomes(phones, result, request_key), strict=True):
-                        plan.outcomes[planned.index] = RecipientOutcome(
-                            planned.recipient,
-                            planned.phone,
-                            outcome.outcome,
-                            message_id=outcome.message_id,
-                            reason=outcome.reason,
-                            code=outcome.code,
-                            detail=outcome.detail,
+                    outcomes = adapter.outcomes(phones, result, request_key)
+                    for i, (planned, outcome) in enumerate(zip(batch, outcomes, strict=True)):
+                        plan.outcomes[planned.index] = self._keyed(
+                            RecipientOutcome(
+                                planned.recipient,
+                                planned.phone,
+                                outcome.outcome,
+                                message_id=outcome.message_id,
+                                reason=outcome.reason,
+                                code=outcome.code,
+                                detail=outcome.detail,
+                            ),
+                            request_key,
+                            i,
                         )
                     break
         done = tuple(o for o in plan.outcomes if o is not None)
         assert len(done) == len(recipients)
-        return SendReport(done, segments, adapter.provider)
+        return SendReport(done, segments, adapter.provider, key=key)
 
-    @staticmethod
-    def _settle(plan: _Plan, batch: Iterable[_Planned], exc: SmsGateError) -> None:
+    def _keyed(self, outcome: RecipientOutcome, request_key: str, index: int) -> RecipientOutcome:
+        """The outcome with the keys its request carried: the request key, and the id the provider knows the
+        recipient's message by (the `index`-th recipient of the request)."""
+        return dataclasses.replace(
+            outcome, request_key=request_key, external_id=self._adapter.external_id(request_key, index)
+        )
+
+    def _settle(self, plan: _Plan, batch: Iterable[_Planned], exc: SmsGateError, request_key: str) -> None:
         kind = _outcome_of(exc)
-        for planned in batch:
-            plan.outcomes[planned.index] = _refused(planned, exc, kind)
+        for i, planned in enumerate(batch):
+            plan.outcomes[planned.index] = self._keyed(_refused(planned, exc, kind), request_key, i)
 
     def _status_flow(self, message_ids: str | Sequence[str]) -> Flow[list[DeliveryStatus]]:
         ids = [message_ids] if isinstance(message_ids, str) else list(message_ids)
@@ -471,8 +414,6 @@ _URL_OPTIONS = {"timeout": float, "max_retries": int}
 
 def _client_from_url(url: str, *, asynchronous: bool, options: dict[str, object]) -> tuple[Any, str | None]:
     """A client from a gateway URL. The URL (which holds secrets) is never kept or echoed."""
-    from ._adapters import adapter_by_name
-
     parts = urlsplit(url)
     scheme, _, transport = parts.scheme.partition("+")
     if transport not in ("", "http", "https"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Iterable
@@ -14,9 +15,33 @@ MASK = "[REDACTED]"
 _MAX_KEPT = 4096
 
 
+#: A base64 core shorter than this is not looked for: it would mask ordinary text.
+_MIN_B64_CORE = 6
+
+
+def _base64_cores(secret: str) -> set[str]:
+    """What base64 (standard and URL-safe) makes of the secret wherever it sits in a longer blob (e.g.
+    ``login:password`` of Basic auth): at each of the three byte alignments, the characters that only the
+    secret's bits determine. The few bits on either edge that the neighbours share stay visible."""
+    raw = secret.encode("utf-8")
+    cores = set()
+    for pad in range(3):
+        encoded = base64.b64encode(b"\0" * pad + raw).decode("ascii")
+        start = -(-8 * pad // 6)  # the first character made of the secret's bits only
+        end = (8 * (pad + len(raw))) // 6  # past the last such character
+        core = encoded[start:end]
+        if len(core) >= _MIN_B64_CORE:
+            cores.add(core)
+            cores.add(core.translate(_URLSAFE))
+    return cores
+
+
+_URLSAFE = str.maketrans("+/", "-_")
+
+
 def _forms(secret: str) -> set[str]:
-    """The secret raw, URL-encoded (both ways), XML-escaped and JSON-escaped."""
-    return {
+    """The secret raw, URL-encoded (both ways), XML-escaped, JSON-escaped and base64-encoded."""
+    return _base64_cores(secret) | {
         secret,
         quote(secret, safe=""),
         quote_plus(secret, safe=""),
@@ -45,9 +70,11 @@ class Redactor:
         return self._pattern.sub(MASK, text)
 
     def body(self, data: bytes, limit: int = _MAX_KEPT) -> str:
-        """A reply body as text fit to keep in an exception: decoded leniently, redacted, cut to `limit`."""
-        text = data[: limit * 2].decode("utf-8", errors="replace")
-        text = self(text)
+        """A reply body as text fit to keep in an exception: decoded leniently, redacted, cut to `limit`.
+
+        Redacted whole before it is cut: a secret across the cut would otherwise keep its first part.
+        """
+        text = self(data.decode("utf-8", errors="replace"))
         return text if len(text) <= limit else text[:limit] + "…[truncated]"
 
     def __repr__(self) -> str:

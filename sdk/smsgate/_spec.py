@@ -73,9 +73,13 @@ class Operation:
     repairs: tuple[Repair, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Prepared(Generic[R]):
-    """A validated request, ready to send, and how to turn the bound reply into the typed result."""
+    """A validated request, ready to send, and how to turn the bound reply into the typed result.
+
+    Its repr names the operation and the body's size only: the body may hold credentials (form and XML
+    codecs carry them), and a traceback that captures locals (Sentry, ``pytest -l``) prints reprs.
+    """
 
     operation: Operation
     content: bytes
@@ -88,6 +92,12 @@ class Prepared(Generic[R]):
     #: Called when such a repeat is answered with a `DuplicateError`: the earlier attempt was accepted, and
     #: this builds the result from the error (without it the error is raised).
     on_duplicate: Callable[[ProviderError], R] | None = None
+    #: The client-side id the call carries (SMSC's client id), or None: kept in the errors it raises
+    #: (`SmsGateError.request_key`), so a "may have been sent" error can be reconciled.
+    key: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Prepared({self.operation.name!r}, content=<{len(self.content)} bytes>, key={self.key!r})"
 
 
 @dataclass(frozen=True, slots=True)

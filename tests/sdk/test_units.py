@@ -30,7 +30,7 @@ def test_backoff_grows_and_is_capped() -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("3", 3.0), ("0", 0.0), ("1.5", 1.5), ("-4", 0.0), ("", None), (None, None), ("soon", None)],
+    [("3", 3.0), ("0", 0.0), ("1.5", 1.5), ("-4", None), ("nan", None), ("", None), (None, None), ("soon", None)],
 )
 def test_retry_after(value: str | None, expected: float | None) -> None:
     assert _retry.parse_retry_after(value) == expected

@@ -375,6 +375,7 @@ class _SmscBase(BaseClient):
             lambda reply: _hooks.decode_send(reply, recipients=recipients_),
             # The provider de-duplicates a call carrying `client_id`: see Prepared.dedupe_window.
             dedupe_window=None if client_id is None else 50.0,
+            key=None if client_id is None else str(client_id),
             on_duplicate=lambda error: _hooks.decode_duplicate_send(error, recipients=recipients_, client_id=client_id),
         )
 
