@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
 from ._exceptions import ValidationError
 
 __all__ = [
+    "check_region",
     "datetime_ddmmyy_hhmm",
+    "default_region",
     "phone_international",
     "phone_israel_local",
     "phones_international",
@@ -47,11 +51,40 @@ def _compact(value: str, field: str) -> tuple[str, str]:
     return compact, digits
 
 
-def _each(values: Iterable[str], field: str, convert: Callable[..., str]) -> list[str]:
-    """`convert` on every number; a lone string is refused (it would iterate its characters)."""
+def _each(values: Iterable[str], field: str, convert: Callable[..., str], known: dict[str, None]) -> list[str]:
+    """`convert` on every number; a lone string is refused (it would iterate its characters). Numbers already
+    in `convert`'s output form (`known`: a Gateway normalised them) are taken as they are."""
     if isinstance(values, str | bytes):
         raise ValidationError(f"{field}: expected a sequence of phone numbers, not a single string", field=field)
-    return [convert(v, field=f"{field}[{i}]") for i, v in enumerate(values)]
+    return [v if type(v) is str and v in known else convert(v, field=f"{field}[{i}]") for i, v in enumerate(values)]
+
+
+#: The region national numbers are read in, for the calls of a client or Gateway given `default_region=`.
+_REGION: contextvars.ContextVar[str | None] = contextvars.ContextVar("smsgate_default_region", default=None)
+
+
+def check_region(region: str | None) -> str | None:
+    """A `default_region=` argument: None, or a region code `phonenumbers` knows (``"UA"``), upper-cased."""
+    if region is None:
+        return None
+    if not isinstance(region, str):
+        raise TypeError(f"default_region must be a region code such as 'UA', not {type(region).__name__}")
+    import phonenumbers
+
+    code = region.strip().upper()
+    if code not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValueError(f"default_region: {region!r} is not a region code (ISO 3166, e.g. 'UA')")
+    return code
+
+
+@contextlib.contextmanager
+def default_region(region: str | None) -> Iterator[None]:
+    """National numbers converted inside the block are read in `region` (None: refused, as without it)."""
+    token = _REGION.set(region)
+    try:
+        yield
+    finally:
+        _REGION.reset(token)
 
 
 def phone_international(value: str, *, field: str = "phone") -> str:
@@ -59,15 +92,24 @@ def phone_international(value: str, *, field: str = "phone") -> str:
 
     Accepts E.164 (``+380501234567``), international digits, ``00``-prefixed numbers and the usual
     separators (spaces, dashes, dots, parentheses). The number must be a possible number of its
-    country according to `phonenumbers`.
+    country according to `phonenumbers`. A national number (``0501234567``) is read in the
+    ``default_region`` of the client or Gateway converting it, and refused when there is none.
     """
     if type(value) is str and value in _INTERNATIONAL:
         return value  # this converter's own output (a Gateway normalised it): no second parse
-    _, digits = _compact(value, field)
+    compact, digits = _compact(value, field)
+    region = _REGION.get()
+    if region is not None and not compact.startswith("+"):
+        national = _national_digits(digits, region)
+        if national is not None:
+            return _known(_INTERNATIONAL, national)
     if digits.startswith("0"):
-        raise ValidationError(
-            f"{field}: {value!r} looks like a national number; give it with its country code", field=field
+        hint = (
+            f"it is not a valid number of {region}"
+            if region is not None
+            else "give it with its country code (+380…) or pass default_region= (e.g. 'UA') to the client or Gateway"
         )
+        raise ValidationError(f"{field}: {value!r} looks like a national number; {hint}", field=field)
     normalized, problem = _international_digits(digits)
     if normalized is None:
         raise ValidationError(f"{field}: {value!r} {problem}", field=field)
@@ -89,9 +131,23 @@ def _international_digits(digits: str) -> tuple[str | None, str]:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164).removeprefix("+"), ""
 
 
+@functools.lru_cache(maxsize=8192)
+def _national_digits(digits: str, region: str) -> str | None:
+    """E.164 digits of a valid number of `region` written nationally (``0501234567``, ``8 999 123-45-67``)."""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(digits, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164).removeprefix("+")
+
+
 def phones_international(values: Iterable[str], *, field: str = "recipients") -> list[str]:
     """Every number through `phone_international`; a lone string is refused (it would iterate chars)."""
-    return _each(values, field, phone_international)
+    return _each(values, field, phone_international, _INTERNATIONAL)
 
 
 def positive_int(value: int | str, *, field: str = "id") -> int:
@@ -147,7 +203,7 @@ def _israel_local(text: str) -> tuple[str | None, str]:
 
 def phones_israel_local(values: Iterable[str], *, field: str = "phones") -> list[str]:
     """Every number through `phone_israel_local`; a lone string is refused."""
-    return _each(values, field, phone_israel_local)
+    return _each(values, field, phone_israel_local, _ISRAEL_LOCAL)
 
 
 def datetime_ddmmyy_hhmm(value: datetime, *, field: str = "when") -> str:

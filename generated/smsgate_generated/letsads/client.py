@@ -64,6 +64,8 @@ class _LetsAdsBase(BaseClient):
     """Credentials and request building of `LetsAds` and `AsyncLetsAds`: no I/O here."""
 
     _spec = SPEC
+    #: The country national numbers are read in ("UA": 0501234567 -> 380501234567); None refuses them.
+    default_region: str | None
 
     def _set_credentials(self, login: str | None, password: str | None) -> list[str]:
         """Check and keep the credentials; returns the secret values, for the redactor."""
@@ -146,6 +148,7 @@ class LetsAds(_LetsAdsBase, SyncClient):
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
+        default_region: str | None = None,
     ) -> None:
         """Args:
         login: The account's phone number in international digits, as 380501234567. Not given: ``SMSGATE_LETSADS_LOGIN``.
@@ -154,8 +157,11 @@ class LetsAds(_LetsAdsBase, SyncClient):
         timeout: Seconds or an `httpx.Timeout`; default 30 s, 5 s to connect.
         max_retries: Retries of a failed request where a retry is safe (default 2).
         http_client: An `httpx.Client` you built; it is used as given and not closed by `close()`.
+        default_region: The country (ISO 3166, e.g. "UA") national numbers such as 0501234567 are read in;
+            None (the default) refuses them: give numbers with their country code.
         """
         secrets = self._set_credentials(login, password)
+        self.default_region = _convert.check_region(default_region)
         super().__init__(
             base_url=base_url,
             timeout=timeout,
@@ -170,7 +176,9 @@ class LetsAds(_LetsAdsBase, SyncClient):
         Args:
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_balance(), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_balance()
+        return self._execute(prepared, timeout=timeout)
 
     def send(
         self,
@@ -191,7 +199,9 @@ class LetsAds(_LetsAdsBase, SyncClient):
             sender: A sender name registered for the account (1..11 characters).
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_send(recipients=recipients, text=text, sender=sender), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_send(recipients=recipients, text=text, sender=sender)
+        return self._execute(prepared, timeout=timeout)
 
     def status(
         self, message_id: int | str, *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
@@ -204,7 +214,9 @@ class LetsAds(_LetsAdsBase, SyncClient):
             message_id: A message id returned by `send`.
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_status(message_id=message_id), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_status(message_id=message_id)
+        return self._execute(prepared, timeout=timeout)
 
 
 class AsyncLetsAds(_LetsAdsBase, AsyncClient):
@@ -219,9 +231,11 @@ class AsyncLetsAds(_LetsAdsBase, AsyncClient):
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
+        default_region: str | None = None,
     ) -> None:
         """Args: as `LetsAds`; `http_client` is an `httpx.AsyncClient`."""
         secrets = self._set_credentials(login, password)
+        self.default_region = _convert.check_region(default_region)
         super().__init__(
             base_url=base_url,
             timeout=timeout,
@@ -236,7 +250,9 @@ class AsyncLetsAds(_LetsAdsBase, AsyncClient):
         Args:
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_balance(), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_balance()
+        return await self._execute(prepared, timeout=timeout)
 
     async def send(
         self,
@@ -257,7 +273,9 @@ class AsyncLetsAds(_LetsAdsBase, AsyncClient):
             sender: A sender name registered for the account (1..11 characters).
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_send(recipients=recipients, text=text, sender=sender), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_send(recipients=recipients, text=text, sender=sender)
+        return await self._execute(prepared, timeout=timeout)
 
     async def status(
         self, message_id: int | str, *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
@@ -270,4 +288,6 @@ class AsyncLetsAds(_LetsAdsBase, AsyncClient):
             message_id: A message id returned by `send`.
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_status(message_id=message_id), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_status(message_id=message_id)
+        return await self._execute(prepared, timeout=timeout)

@@ -154,6 +154,8 @@ class _SmscBase(BaseClient):
     """Credentials and request building of `Smsc` and `AsyncSmsc`: no I/O here."""
 
     _spec = SPEC
+    #: The country national numbers are read in ("UA": 0501234567 -> 380501234567); None refuses them.
+    default_region: str | None
 
     def _set_credentials(self, login: str | None, password: str | None, api_key: str | None) -> list[str]:
         """Check and keep the credentials; returns the secret values, for the redactor."""
@@ -532,6 +534,7 @@ class Smsc(_SmscBase, SyncClient):
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
+        default_region: str | None = None,
     ) -> None:
         """Args:
         login: The account login (with `password`). Not given: ``SMSGATE_SMSC_LOGIN``.
@@ -541,8 +544,11 @@ class Smsc(_SmscBase, SyncClient):
         timeout: Seconds or an `httpx.Timeout`; default 30 s, 5 s to connect.
         max_retries: Retries of a failed request where a retry is safe (default 2).
         http_client: An `httpx.Client` you built; it is used as given and not closed by `close()`.
+        default_region: The country (ISO 3166, e.g. "UA") national numbers such as 0501234567 are read in;
+            None (the default) refuses them: give numbers with their country code.
         """
         secrets = self._set_credentials(login, password, api_key)
+        self.default_region = _convert.check_region(default_region)
         super().__init__(
             base_url=base_url,
             timeout=timeout,
@@ -557,7 +563,9 @@ class Smsc(_SmscBase, SyncClient):
         Args:
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_balance(), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_balance()
+        return self._execute(prepared, timeout=timeout)
 
     def change_subclient(
         self,
@@ -589,8 +597,8 @@ class Smsc(_SmscBase, SyncClient):
             flags: Option flags `fl[N]`, as for `create_subclient`.
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(
-            self._prepare_change_subclient(
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_change_subclient(
                 login=login,
                 new_login=new_login,
                 password=password,
@@ -600,9 +608,8 @@ class Smsc(_SmscBase, SyncClient):
                 email=email,
                 phone=phone,
                 flags=flags,
-            ),
-            timeout=timeout,
-        )
+            )
+        return self._execute(prepared, timeout=timeout)
 
     def create_subclient(
         self,
@@ -629,12 +636,11 @@ class Smsc(_SmscBase, SyncClient):
             flags: Option flags `fl[N]`, e.g. {29: True}: may use the parent's sender IDs; {8: True} / {9: True}: forward incoming SMS.
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(
-            self._prepare_create_subclient(
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_create_subclient(
                 login=login, password=password, account_type=account_type, email=email, phone=phone, flags=flags
-            ),
-            timeout=timeout,
-        )
+            )
+        return self._execute(prepared, timeout=timeout)
 
     def estimate(
         self,
@@ -658,12 +664,11 @@ class Smsc(_SmscBase, SyncClient):
             max_parts: As for `send`.
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(
-            self._prepare_estimate(
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_estimate(
                 recipients=recipients, text=text, sender=sender, translit=translit, max_parts=max_parts
-            ),
-            timeout=timeout,
-        )
+            )
+        return self._execute(prepared, timeout=timeout)
 
     def send(
         self,
@@ -702,8 +707,8 @@ class Smsc(_SmscBase, SyncClient):
             flash: A flash SMS: shown at once, not stored.
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(
-            self._prepare_send(
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_send(
                 recipients=recipients,
                 text=text,
                 sender=sender,
@@ -714,9 +719,8 @@ class Smsc(_SmscBase, SyncClient):
                 max_parts=max_parts,
                 valid_for=valid_for,
                 flash=flash,
-            ),
-            timeout=timeout,
-        )
+            )
+        return self._execute(prepared, timeout=timeout)
 
     def status(
         self,
@@ -736,7 +740,9 @@ class Smsc(_SmscBase, SyncClient):
             detail: `all`: 0 the status; 1 also send time, cost, sender, text; 2 also country, operator, region.
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_status(message_id=message_id, phone=phone, detail=detail), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_status(message_id=message_id, phone=phone, detail=detail)
+        return self._execute(prepared, timeout=timeout)
 
     def statuses(
         self,
@@ -754,7 +760,9 @@ class Smsc(_SmscBase, SyncClient):
             detail: `all`, as for `status`.
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_statuses(messages=messages, detail=detail), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_statuses(messages=messages, detail=detail)
+        return self._execute(prepared, timeout=timeout)
 
     def subclient_stats(
         self,
@@ -784,8 +792,8 @@ class Smsc(_SmscBase, SyncClient):
             hide_deleted: Leave deleted sub-clients out (`hide_deleted=1`).
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(
-            self._prepare_subclient_stats(
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_subclient_stats(
                 start=start,
                 end=end,
                 login=login,
@@ -794,9 +802,8 @@ class Smsc(_SmscBase, SyncClient):
                 parent_currency=parent_currency,
                 electronic=electronic,
                 hide_deleted=hide_deleted,
-            ),
-            timeout=timeout,
-        )
+            )
+        return self._execute(prepared, timeout=timeout)
 
     def subclient_stats_detailed(
         self,
@@ -826,8 +833,8 @@ class Smsc(_SmscBase, SyncClient):
             hide_deleted: Leave deleted sub-clients out (`hide_deleted=1`).
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(
-            self._prepare_subclient_stats_detailed(
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_subclient_stats_detailed(
                 start=start,
                 end=end,
                 login=login,
@@ -836,9 +843,8 @@ class Smsc(_SmscBase, SyncClient):
                 parent_currency=parent_currency,
                 electronic=electronic,
                 hide_deleted=hide_deleted,
-            ),
-            timeout=timeout,
-        )
+            )
+        return self._execute(prepared, timeout=timeout)
 
     def top_up_subclient(
         self,
@@ -858,9 +864,9 @@ class Smsc(_SmscBase, SyncClient):
             electronic: Operate on the electronic balance (`balance2=1`).
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(
-            self._prepare_top_up_subclient(login=login, amount=amount, electronic=electronic), timeout=timeout
-        )
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_top_up_subclient(login=login, amount=amount, electronic=electronic)
+        return self._execute(prepared, timeout=timeout)
 
 
 class AsyncSmsc(_SmscBase, AsyncClient):
@@ -876,9 +882,11 @@ class AsyncSmsc(_SmscBase, AsyncClient):
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
+        default_region: str | None = None,
     ) -> None:
         """Args: as `Smsc`; `http_client` is an `httpx.AsyncClient`."""
         secrets = self._set_credentials(login, password, api_key)
+        self.default_region = _convert.check_region(default_region)
         super().__init__(
             base_url=base_url,
             timeout=timeout,
@@ -893,7 +901,9 @@ class AsyncSmsc(_SmscBase, AsyncClient):
         Args:
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_balance(), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_balance()
+        return await self._execute(prepared, timeout=timeout)
 
     async def change_subclient(
         self,
@@ -925,8 +935,8 @@ class AsyncSmsc(_SmscBase, AsyncClient):
             flags: Option flags `fl[N]`, as for `create_subclient`.
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(
-            self._prepare_change_subclient(
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_change_subclient(
                 login=login,
                 new_login=new_login,
                 password=password,
@@ -936,9 +946,8 @@ class AsyncSmsc(_SmscBase, AsyncClient):
                 email=email,
                 phone=phone,
                 flags=flags,
-            ),
-            timeout=timeout,
-        )
+            )
+        return await self._execute(prepared, timeout=timeout)
 
     async def create_subclient(
         self,
@@ -965,12 +974,11 @@ class AsyncSmsc(_SmscBase, AsyncClient):
             flags: Option flags `fl[N]`, e.g. {29: True}: may use the parent's sender IDs; {8: True} / {9: True}: forward incoming SMS.
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(
-            self._prepare_create_subclient(
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_create_subclient(
                 login=login, password=password, account_type=account_type, email=email, phone=phone, flags=flags
-            ),
-            timeout=timeout,
-        )
+            )
+        return await self._execute(prepared, timeout=timeout)
 
     async def estimate(
         self,
@@ -994,12 +1002,11 @@ class AsyncSmsc(_SmscBase, AsyncClient):
             max_parts: As for `send`.
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(
-            self._prepare_estimate(
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_estimate(
                 recipients=recipients, text=text, sender=sender, translit=translit, max_parts=max_parts
-            ),
-            timeout=timeout,
-        )
+            )
+        return await self._execute(prepared, timeout=timeout)
 
     async def send(
         self,
@@ -1038,8 +1045,8 @@ class AsyncSmsc(_SmscBase, AsyncClient):
             flash: A flash SMS: shown at once, not stored.
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(
-            self._prepare_send(
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_send(
                 recipients=recipients,
                 text=text,
                 sender=sender,
@@ -1050,9 +1057,8 @@ class AsyncSmsc(_SmscBase, AsyncClient):
                 max_parts=max_parts,
                 valid_for=valid_for,
                 flash=flash,
-            ),
-            timeout=timeout,
-        )
+            )
+        return await self._execute(prepared, timeout=timeout)
 
     async def status(
         self,
@@ -1072,9 +1078,9 @@ class AsyncSmsc(_SmscBase, AsyncClient):
             detail: `all`: 0 the status; 1 also send time, cost, sender, text; 2 also country, operator, region.
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(
-            self._prepare_status(message_id=message_id, phone=phone, detail=detail), timeout=timeout
-        )
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_status(message_id=message_id, phone=phone, detail=detail)
+        return await self._execute(prepared, timeout=timeout)
 
     async def statuses(
         self,
@@ -1092,7 +1098,9 @@ class AsyncSmsc(_SmscBase, AsyncClient):
             detail: `all`, as for `status`.
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_statuses(messages=messages, detail=detail), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_statuses(messages=messages, detail=detail)
+        return await self._execute(prepared, timeout=timeout)
 
     async def subclient_stats(
         self,
@@ -1122,8 +1130,8 @@ class AsyncSmsc(_SmscBase, AsyncClient):
             hide_deleted: Leave deleted sub-clients out (`hide_deleted=1`).
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(
-            self._prepare_subclient_stats(
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_subclient_stats(
                 start=start,
                 end=end,
                 login=login,
@@ -1132,9 +1140,8 @@ class AsyncSmsc(_SmscBase, AsyncClient):
                 parent_currency=parent_currency,
                 electronic=electronic,
                 hide_deleted=hide_deleted,
-            ),
-            timeout=timeout,
-        )
+            )
+        return await self._execute(prepared, timeout=timeout)
 
     async def subclient_stats_detailed(
         self,
@@ -1164,8 +1171,8 @@ class AsyncSmsc(_SmscBase, AsyncClient):
             hide_deleted: Leave deleted sub-clients out (`hide_deleted=1`).
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(
-            self._prepare_subclient_stats_detailed(
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_subclient_stats_detailed(
                 start=start,
                 end=end,
                 login=login,
@@ -1174,9 +1181,8 @@ class AsyncSmsc(_SmscBase, AsyncClient):
                 parent_currency=parent_currency,
                 electronic=electronic,
                 hide_deleted=hide_deleted,
-            ),
-            timeout=timeout,
-        )
+            )
+        return await self._execute(prepared, timeout=timeout)
 
     async def top_up_subclient(
         self,
@@ -1196,6 +1202,6 @@ class AsyncSmsc(_SmscBase, AsyncClient):
             electronic: Operate on the electronic balance (`balance2=1`).
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(
-            self._prepare_top_up_subclient(login=login, amount=amount, electronic=electronic), timeout=timeout
-        )
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_top_up_subclient(login=login, amount=amount, electronic=electronic)
+        return await self._execute(prepared, timeout=timeout)

@@ -93,6 +93,8 @@ class _SmsClubBase(BaseClient):
     """Credentials and request building of `SmsClub` and `AsyncSmsClub`: no I/O here."""
 
     _spec = SPEC
+    #: The country national numbers are read in ("UA": 0501234567 -> 380501234567); None refuses them.
+    default_region: str | None
 
     def _set_credentials(self, token: str | None) -> list[str]:
         """Check and keep the credentials; returns the secret values, for the redactor."""
@@ -190,6 +192,7 @@ class SmsClub(_SmsClubBase, SyncClient):
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
+        default_region: str | None = None,
         rate_limit: float | None = 9.0,
     ) -> None:
         """Args:
@@ -198,10 +201,13 @@ class SmsClub(_SmsClubBase, SyncClient):
         timeout: Seconds or an `httpx.Timeout`; default 30 s, 5 s to connect.
         max_retries: Retries of a failed request where a retry is safe (default 2).
         http_client: An `httpx.Client` you built; it is used as given and not closed by `close()`.
+        default_region: The country (ISO 3166, e.g. "UA") national numbers such as 0501234567 are read in;
+            None (the default) refuses them: give numbers with their country code.
         rate_limit: At most this many requests per second from this client (default 9.0, the
             provider's documented limit): calls wait for their turn. None switches the limit off.
         """
         secrets = self._set_credentials(token)
+        self.default_region = _convert.check_region(default_region)
         super().__init__(
             base_url=base_url,
             timeout=timeout,
@@ -220,7 +226,9 @@ class SmsClub(_SmsClubBase, SyncClient):
         Args:
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_balance(), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_balance()
+        return self._execute(prepared, timeout=timeout)
 
     def send(
         self,
@@ -243,10 +251,11 @@ class SmsClub(_SmsClubBase, SyncClient):
             integration_id: Only for partners of SMSClub's referral system.
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(
-            self._prepare_send(recipients=recipients, text=text, sender=sender, integration_id=integration_id),
-            timeout=timeout,
-        )
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_send(
+                recipients=recipients, text=text, sender=sender, integration_id=integration_id
+            )
+        return self._execute(prepared, timeout=timeout)
 
     def send_personal(
         self,
@@ -264,7 +273,9 @@ class SmsClub(_SmsClubBase, SyncClient):
             sender: An alpha name registered and active for the account (1..11 characters).
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_send_personal(messages=messages, sender=sender), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_send_personal(messages=messages, sender=sender)
+        return self._execute(prepared, timeout=timeout)
 
     def senders(self, *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN) -> tuple[str, ...]:
         """The alpha names (sender IDs) registered and active for the account.
@@ -272,7 +283,9 @@ class SmsClub(_SmsClubBase, SyncClient):
         Args:
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_senders(), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_senders()
+        return self._execute(prepared, timeout=timeout)
 
     def status(
         self, message_ids: Sequence[int | str], *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
@@ -286,7 +299,9 @@ class SmsClub(_SmsClubBase, SyncClient):
             message_ids: 1..100 message ids returned by `send` or `send_personal` (digit strings or integers).
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_status(message_ids=message_ids), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_status(message_ids=message_ids)
+        return self._execute(prepared, timeout=timeout)
 
 
 class AsyncSmsClub(_SmsClubBase, AsyncClient):
@@ -300,10 +315,12 @@ class AsyncSmsClub(_SmsClubBase, AsyncClient):
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
+        default_region: str | None = None,
         rate_limit: float | None = 9.0,
     ) -> None:
         """Args: as `SmsClub`; `http_client` is an `httpx.AsyncClient`."""
         secrets = self._set_credentials(token)
+        self.default_region = _convert.check_region(default_region)
         super().__init__(
             base_url=base_url,
             timeout=timeout,
@@ -322,7 +339,9 @@ class AsyncSmsClub(_SmsClubBase, AsyncClient):
         Args:
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_balance(), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_balance()
+        return await self._execute(prepared, timeout=timeout)
 
     async def send(
         self,
@@ -345,10 +364,11 @@ class AsyncSmsClub(_SmsClubBase, AsyncClient):
             integration_id: Only for partners of SMSClub's referral system.
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(
-            self._prepare_send(recipients=recipients, text=text, sender=sender, integration_id=integration_id),
-            timeout=timeout,
-        )
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_send(
+                recipients=recipients, text=text, sender=sender, integration_id=integration_id
+            )
+        return await self._execute(prepared, timeout=timeout)
 
     async def send_personal(
         self,
@@ -366,7 +386,9 @@ class AsyncSmsClub(_SmsClubBase, AsyncClient):
             sender: An alpha name registered and active for the account (1..11 characters).
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_send_personal(messages=messages, sender=sender), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_send_personal(messages=messages, sender=sender)
+        return await self._execute(prepared, timeout=timeout)
 
     async def senders(self, *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN) -> tuple[str, ...]:
         """The alpha names (sender IDs) registered and active for the account.
@@ -374,7 +396,9 @@ class AsyncSmsClub(_SmsClubBase, AsyncClient):
         Args:
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_senders(), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_senders()
+        return await self._execute(prepared, timeout=timeout)
 
     async def status(
         self, message_ids: Sequence[int | str], *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
@@ -388,4 +412,6 @@ class AsyncSmsClub(_SmsClubBase, AsyncClient):
             message_ids: 1..100 message ids returned by `send` or `send_personal` (digit strings or integers).
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_status(message_ids=message_ids), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_status(message_ids=message_ids)
+        return await self._execute(prepared, timeout=timeout)

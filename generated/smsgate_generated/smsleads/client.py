@@ -15,6 +15,7 @@ from importlib.resources import files
 
 import httpx
 
+from smsgate import _convert
 from smsgate._base_client import AsyncClient, BaseClient, SyncClient
 from smsgate._codecs import XmlCodec
 from smsgate._constants import DEFAULT_MAX_RETRIES
@@ -276,6 +277,8 @@ class _SmsLeadsBase(BaseClient):
     """Credentials and request building of `SmsLeads` and `AsyncSmsLeads`: no I/O here."""
 
     _spec = SPEC
+    #: The country national numbers are read in ("UA": 0501234567 -> 380501234567); None refuses them.
+    default_region: str | None
 
     def _set_credentials(self, username: str | None, token: str | None) -> list[str]:
         """Check and keep the credentials; returns the secret values, for the redactor."""
@@ -406,7 +409,7 @@ class _SmsLeadsBase(BaseClient):
         external_ids_ = _hooks.external_ids(external_ids, field="external_ids")
         start_ = _hooks.timestamp(start, field="start")
         end_ = _hooks.timestamp(end, field="end")
-        _hooks.validate_range(start=start, end=end)
+        _hooks.validate_report_range(start=start, end=end)
         content = self._encode(
             Dlr(user=self._auth(), transactions=DeliveryReports(external_id=external_ids_), from_value=start_, to=end_),
             "delivery_reports",
@@ -422,7 +425,7 @@ class _SmsLeadsBase(BaseClient):
     ) -> Prepared[tuple[DeliveryReport[SmsLeadsStatus], ...]]:
         start_ = _hooks.timestamp(start, field="start")
         end_ = _hooks.timestamp(end, field="end")
-        _hooks.validate_range(start=start, end=end)
+        _hooks.validate_report_range(start=start, end=end)
         content = self._encode(
             DlrByDate(
                 user=self._auth(), transactions=DeliveryReportsByDate(external_id="null"), from_value=start_, to=end_
@@ -438,7 +441,7 @@ class _SmsLeadsBase(BaseClient):
     def _prepare_incoming(self, *, start: datetime, end: datetime) -> Prepared[tuple[IncomingMessage, ...]]:
         start_ = _hooks.timestamp(start, field="start")
         end_ = _hooks.timestamp(end, field="end")
-        _hooks.validate_range(start=start, end=end)
+        _hooks.validate_report_range(start=start, end=end)
         content = self._encode(Incoming(user=self._auth(), from_value=start_, to=end_), "incoming")
         return Prepared(
             _INCOMING,
@@ -608,6 +611,7 @@ class SmsLeads(_SmsLeadsBase, SyncClient):
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
+        default_region: str | None = None,
     ) -> None:
         """Args:
         username: The account's username (sent in every body as <user><username>). Not given: ``SMSGATE_SMSLEADS_USERNAME``.
@@ -616,8 +620,11 @@ class SmsLeads(_SmsLeadsBase, SyncClient):
         timeout: Seconds or an `httpx.Timeout`; default 30 s, 5 s to connect.
         max_retries: Retries of a failed request where a retry is safe (default 2).
         http_client: An `httpx.Client` you built; it is used as given and not closed by `close()`.
+        default_region: The country (ISO 3166, e.g. "UA") national numbers such as 0501234567 are read in;
+            None (the default) refuses them: give numbers with their country code.
         """
         secrets = self._set_credentials(username, token)
+        self.default_region = _convert.check_region(default_region)
         super().__init__(
             base_url=base_url,
             timeout=timeout,
@@ -646,12 +653,11 @@ class SmsLeads(_SmsLeadsBase, SyncClient):
             amount: Credits to give it (at most this account's own).
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(
-            self._prepare_add_sub_account(
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_add_sub_account(
                 name=name, username=username, password=password, sender=sender, amount=amount
-            ),
-            timeout=timeout,
-        )
+            )
+        return self._execute(prepared, timeout=timeout)
 
     def add_to_contact_lists(
         self, additions: Mapping[int, Sequence[str | Contact]], *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
@@ -662,7 +668,9 @@ class SmsLeads(_SmsLeadsBase, SyncClient):
             additions: {list id: phones, or `Contact(phone, fields)`, to add}.
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_add_to_contact_lists(additions=additions), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_add_to_contact_lists(additions=additions)
+        return self._execute(prepared, timeout=timeout)
 
     def balance(self, *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN) -> CreditBalance:
         """The account's remaining credits.
@@ -670,7 +678,9 @@ class SmsLeads(_SmsLeadsBase, SyncClient):
         Args:
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_balance(), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_balance()
+        return self._execute(prepared, timeout=timeout)
 
     def blacklist(
         self, *, start: datetime, end: datetime, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
@@ -682,7 +692,9 @@ class SmsLeads(_SmsLeadsBase, SyncClient):
             end: End of the range (to the minute; naive = Israel local time).
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_blacklist(start=start, end=end), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_blacklist(start=start, end=end)
+        return self._execute(prepared, timeout=timeout)
 
     def cancel(self, campaign_id: int | str, *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN) -> CommandResult:
         """Cancel a scheduled campaign that was not sent yet.
@@ -691,7 +703,9 @@ class SmsLeads(_SmsLeadsBase, SyncClient):
             campaign_id: The campaign to cancel.
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_cancel(campaign_id=campaign_id), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_cancel(campaign_id=campaign_id)
+        return self._execute(prepared, timeout=timeout)
 
     def contact_list(
         self, list_id: int, *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
@@ -702,7 +716,9 @@ class SmsLeads(_SmsLeadsBase, SyncClient):
             list_id: The id of the list.
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_contact_list(list_id=list_id), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_contact_list(list_id=list_id)
+        return self._execute(prepared, timeout=timeout)
 
     def contact_lists(self, *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN) -> tuple[ContactListEntry, ...]:
         """Every contact list (empty ones too), one entry per phone of each list.
@@ -710,7 +726,9 @@ class SmsLeads(_SmsLeadsBase, SyncClient):
         Args:
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_contact_lists(), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_contact_lists()
+        return self._execute(prepared, timeout=timeout)
 
     def create_contact_lists(
         self, lists: Mapping[str, Sequence[str | Contact]], *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
@@ -722,7 +740,9 @@ class SmsLeads(_SmsLeadsBase, SyncClient):
             lists: {list name: its phones, or `Contact(phone, fields)` with up to six dynamic fields}.
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_create_contact_lists(lists=lists), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_create_contact_lists(lists=lists)
+        return self._execute(prepared, timeout=timeout)
 
     def delivery_reports(
         self,
@@ -733,7 +753,7 @@ class SmsLeads(_SmsLeadsBase, SyncClient):
         timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> tuple[DeliveryReport[SmsLeadsStatus], ...]:
         """Delivery reports of recipients sent with an external id (`Recipient`), within a time range
-        (the provider allows from one week up to one year back; at most 1000 reports per request).
+        (at most one week long, starting at most a year back; at most 1000 reports per request).
 
         Args:
             external_ids: 1..1000 external ids given to `Recipient`s when sending.
@@ -741,33 +761,39 @@ class SmsLeads(_SmsLeadsBase, SyncClient):
             end: End of the range (to the minute; naive = Israel local time).
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(
-            self._prepare_delivery_reports(external_ids=external_ids, start=start, end=end), timeout=timeout
-        )
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_delivery_reports(external_ids=external_ids, start=start, end=end)
+        return self._execute(prepared, timeout=timeout)
 
     def delivery_reports_by_date(
         self, *, start: datetime, end: datetime, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
     ) -> tuple[DeliveryReport[SmsLeadsStatus], ...]:
-        """Every delivery report within a time range, whatever the external ids (at most 1000 per request).
+        """Every delivery report within a time range, whatever the external ids (at most one week long, starting at
+        most a year back; at most 1000 reports per request).
 
         Args:
             start: Start of the range (to the minute; naive = Israel local time).
             end: End of the range (to the minute; naive = Israel local time).
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_delivery_reports_by_date(start=start, end=end), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_delivery_reports_by_date(start=start, end=end)
+        return self._execute(prepared, timeout=timeout)
 
     def incoming(
         self, *, start: datetime, end: datetime, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
     ) -> tuple[IncomingMessage, ...]:
-        """Messages received on the account's numbers within a time range.
+        """Messages received on the account's numbers within a time range (at most one week long, starting at most a
+        year back).
 
         Args:
             start: Start of the range (to the minute; naive = Israel local time).
             end: End of the range (to the minute; naive = Israel local time).
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_incoming(start=start, end=end), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_incoming(start=start, end=end)
+        return self._execute(prepared, timeout=timeout)
 
     def remove_contact_lists(
         self, list_ids: Sequence[int], *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
@@ -778,7 +804,9 @@ class SmsLeads(_SmsLeadsBase, SyncClient):
             list_ids: The ids of the lists to remove.
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_remove_contact_lists(list_ids=list_ids), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_remove_contact_lists(list_ids=list_ids)
+        return self._execute(prepared, timeout=timeout)
 
     def remove_from_blacklist(
         self, phones: Sequence[str], *, reason: str, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
@@ -791,7 +819,9 @@ class SmsLeads(_SmsLeadsBase, SyncClient):
             reason: Why they are removed (free text).
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_remove_from_blacklist(phones=phones, reason=reason), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_remove_from_blacklist(phones=phones, reason=reason)
+        return self._execute(prepared, timeout=timeout)
 
     def remove_from_contact_lists(
         self, removals: Mapping[int, Sequence[str]], *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
@@ -802,7 +832,9 @@ class SmsLeads(_SmsLeadsBase, SyncClient):
             removals: {list id: phones to remove}.
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_remove_from_contact_lists(removals=removals), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_remove_from_contact_lists(removals=removals)
+        return self._execute(prepared, timeout=timeout)
 
     def send(
         self,
@@ -835,8 +867,8 @@ class SmsLeads(_SmsLeadsBase, SyncClient):
             tag: A tag put before the text for Google's SMS Retriever: '#' and 'Hello' give '<#>Hello'.
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(
-            self._prepare_send(
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_send(
                 recipients=recipients,
                 text=text,
                 sender=sender,
@@ -846,9 +878,8 @@ class SmsLeads(_SmsLeadsBase, SyncClient):
                 allow_replies=allow_replies,
                 dynamic_fields=dynamic_fields,
                 tag=tag,
-            ),
-            timeout=timeout,
-        )
+            )
+        return self._execute(prepared, timeout=timeout)
 
     def send_bulk(
         self,
@@ -869,12 +900,11 @@ class SmsLeads(_SmsLeadsBase, SyncClient):
             allow_replies: Let recipients reply: one random reply-capable number replaces every sender.
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(
-            self._prepare_send_bulk(
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_send_bulk(
                 messages=messages, send_at=send_at, unsubscribe=unsubscribe, allow_replies=allow_replies
-            ),
-            timeout=timeout,
-        )
+            )
+        return self._execute(prepared, timeout=timeout)
 
     def sub_account_balances(
         self, *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
@@ -884,7 +914,9 @@ class SmsLeads(_SmsLeadsBase, SyncClient):
         Args:
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_sub_account_balances(), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_sub_account_balances()
+        return self._execute(prepared, timeout=timeout)
 
     def update_sub_account_amount(
         self, *, username: str, password: str, amount: int, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
@@ -897,10 +929,9 @@ class SmsLeads(_SmsLeadsBase, SyncClient):
             amount: Credits (at most this account's own).
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(
-            self._prepare_update_sub_account_amount(username=username, password=password, amount=amount),
-            timeout=timeout,
-        )
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_update_sub_account_amount(username=username, password=password, amount=amount)
+        return self._execute(prepared, timeout=timeout)
 
     def verify_phone(
         self, phones: Sequence[str], *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
@@ -912,7 +943,9 @@ class SmsLeads(_SmsLeadsBase, SyncClient):
             phones: One or more Israeli mobile or landline numbers.
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return self._execute(self._prepare_verify_phone(phones=phones), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_verify_phone(phones=phones)
+        return self._execute(prepared, timeout=timeout)
 
 
 class AsyncSmsLeads(_SmsLeadsBase, AsyncClient):
@@ -927,9 +960,11 @@ class AsyncSmsLeads(_SmsLeadsBase, AsyncClient):
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
+        default_region: str | None = None,
     ) -> None:
         """Args: as `SmsLeads`; `http_client` is an `httpx.AsyncClient`."""
         secrets = self._set_credentials(username, token)
+        self.default_region = _convert.check_region(default_region)
         super().__init__(
             base_url=base_url,
             timeout=timeout,
@@ -958,12 +993,11 @@ class AsyncSmsLeads(_SmsLeadsBase, AsyncClient):
             amount: Credits to give it (at most this account's own).
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(
-            self._prepare_add_sub_account(
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_add_sub_account(
                 name=name, username=username, password=password, sender=sender, amount=amount
-            ),
-            timeout=timeout,
-        )
+            )
+        return await self._execute(prepared, timeout=timeout)
 
     async def add_to_contact_lists(
         self, additions: Mapping[int, Sequence[str | Contact]], *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
@@ -974,7 +1008,9 @@ class AsyncSmsLeads(_SmsLeadsBase, AsyncClient):
             additions: {list id: phones, or `Contact(phone, fields)`, to add}.
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_add_to_contact_lists(additions=additions), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_add_to_contact_lists(additions=additions)
+        return await self._execute(prepared, timeout=timeout)
 
     async def balance(self, *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN) -> CreditBalance:
         """The account's remaining credits.
@@ -982,7 +1018,9 @@ class AsyncSmsLeads(_SmsLeadsBase, AsyncClient):
         Args:
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_balance(), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_balance()
+        return await self._execute(prepared, timeout=timeout)
 
     async def blacklist(
         self, *, start: datetime, end: datetime, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
@@ -994,7 +1032,9 @@ class AsyncSmsLeads(_SmsLeadsBase, AsyncClient):
             end: End of the range (to the minute; naive = Israel local time).
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_blacklist(start=start, end=end), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_blacklist(start=start, end=end)
+        return await self._execute(prepared, timeout=timeout)
 
     async def cancel(
         self, campaign_id: int | str, *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
@@ -1005,7 +1045,9 @@ class AsyncSmsLeads(_SmsLeadsBase, AsyncClient):
             campaign_id: The campaign to cancel.
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_cancel(campaign_id=campaign_id), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_cancel(campaign_id=campaign_id)
+        return await self._execute(prepared, timeout=timeout)
 
     async def contact_list(
         self, list_id: int, *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
@@ -1016,7 +1058,9 @@ class AsyncSmsLeads(_SmsLeadsBase, AsyncClient):
             list_id: The id of the list.
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_contact_list(list_id=list_id), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_contact_list(list_id=list_id)
+        return await self._execute(prepared, timeout=timeout)
 
     async def contact_lists(
         self, *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
@@ -1026,7 +1070,9 @@ class AsyncSmsLeads(_SmsLeadsBase, AsyncClient):
         Args:
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_contact_lists(), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_contact_lists()
+        return await self._execute(prepared, timeout=timeout)
 
     async def create_contact_lists(
         self, lists: Mapping[str, Sequence[str | Contact]], *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
@@ -1038,7 +1084,9 @@ class AsyncSmsLeads(_SmsLeadsBase, AsyncClient):
             lists: {list name: its phones, or `Contact(phone, fields)` with up to six dynamic fields}.
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_create_contact_lists(lists=lists), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_create_contact_lists(lists=lists)
+        return await self._execute(prepared, timeout=timeout)
 
     async def delivery_reports(
         self,
@@ -1049,7 +1097,7 @@ class AsyncSmsLeads(_SmsLeadsBase, AsyncClient):
         timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> tuple[DeliveryReport[SmsLeadsStatus], ...]:
         """Delivery reports of recipients sent with an external id (`Recipient`), within a time range
-        (the provider allows from one week up to one year back; at most 1000 reports per request).
+        (at most one week long, starting at most a year back; at most 1000 reports per request).
 
         Args:
             external_ids: 1..1000 external ids given to `Recipient`s when sending.
@@ -1057,33 +1105,39 @@ class AsyncSmsLeads(_SmsLeadsBase, AsyncClient):
             end: End of the range (to the minute; naive = Israel local time).
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(
-            self._prepare_delivery_reports(external_ids=external_ids, start=start, end=end), timeout=timeout
-        )
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_delivery_reports(external_ids=external_ids, start=start, end=end)
+        return await self._execute(prepared, timeout=timeout)
 
     async def delivery_reports_by_date(
         self, *, start: datetime, end: datetime, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
     ) -> tuple[DeliveryReport[SmsLeadsStatus], ...]:
-        """Every delivery report within a time range, whatever the external ids (at most 1000 per request).
+        """Every delivery report within a time range, whatever the external ids (at most one week long, starting at
+        most a year back; at most 1000 reports per request).
 
         Args:
             start: Start of the range (to the minute; naive = Israel local time).
             end: End of the range (to the minute; naive = Israel local time).
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_delivery_reports_by_date(start=start, end=end), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_delivery_reports_by_date(start=start, end=end)
+        return await self._execute(prepared, timeout=timeout)
 
     async def incoming(
         self, *, start: datetime, end: datetime, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
     ) -> tuple[IncomingMessage, ...]:
-        """Messages received on the account's numbers within a time range.
+        """Messages received on the account's numbers within a time range (at most one week long, starting at most a
+        year back).
 
         Args:
             start: Start of the range (to the minute; naive = Israel local time).
             end: End of the range (to the minute; naive = Israel local time).
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_incoming(start=start, end=end), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_incoming(start=start, end=end)
+        return await self._execute(prepared, timeout=timeout)
 
     async def remove_contact_lists(
         self, list_ids: Sequence[int], *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
@@ -1094,7 +1148,9 @@ class AsyncSmsLeads(_SmsLeadsBase, AsyncClient):
             list_ids: The ids of the lists to remove.
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_remove_contact_lists(list_ids=list_ids), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_remove_contact_lists(list_ids=list_ids)
+        return await self._execute(prepared, timeout=timeout)
 
     async def remove_from_blacklist(
         self, phones: Sequence[str], *, reason: str, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
@@ -1107,7 +1163,9 @@ class AsyncSmsLeads(_SmsLeadsBase, AsyncClient):
             reason: Why they are removed (free text).
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_remove_from_blacklist(phones=phones, reason=reason), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_remove_from_blacklist(phones=phones, reason=reason)
+        return await self._execute(prepared, timeout=timeout)
 
     async def remove_from_contact_lists(
         self, removals: Mapping[int, Sequence[str]], *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
@@ -1118,7 +1176,9 @@ class AsyncSmsLeads(_SmsLeadsBase, AsyncClient):
             removals: {list id: phones to remove}.
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_remove_from_contact_lists(removals=removals), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_remove_from_contact_lists(removals=removals)
+        return await self._execute(prepared, timeout=timeout)
 
     async def send(
         self,
@@ -1151,8 +1211,8 @@ class AsyncSmsLeads(_SmsLeadsBase, AsyncClient):
             tag: A tag put before the text for Google's SMS Retriever: '#' and 'Hello' give '<#>Hello'.
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(
-            self._prepare_send(
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_send(
                 recipients=recipients,
                 text=text,
                 sender=sender,
@@ -1162,9 +1222,8 @@ class AsyncSmsLeads(_SmsLeadsBase, AsyncClient):
                 allow_replies=allow_replies,
                 dynamic_fields=dynamic_fields,
                 tag=tag,
-            ),
-            timeout=timeout,
-        )
+            )
+        return await self._execute(prepared, timeout=timeout)
 
     async def send_bulk(
         self,
@@ -1185,12 +1244,11 @@ class AsyncSmsLeads(_SmsLeadsBase, AsyncClient):
             allow_replies: Let recipients reply: one random reply-capable number replaces every sender.
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(
-            self._prepare_send_bulk(
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_send_bulk(
                 messages=messages, send_at=send_at, unsubscribe=unsubscribe, allow_replies=allow_replies
-            ),
-            timeout=timeout,
-        )
+            )
+        return await self._execute(prepared, timeout=timeout)
 
     async def sub_account_balances(
         self, *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
@@ -1200,7 +1258,9 @@ class AsyncSmsLeads(_SmsLeadsBase, AsyncClient):
         Args:
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_sub_account_balances(), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_sub_account_balances()
+        return await self._execute(prepared, timeout=timeout)
 
     async def update_sub_account_amount(
         self, *, username: str, password: str, amount: int, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
@@ -1213,10 +1273,9 @@ class AsyncSmsLeads(_SmsLeadsBase, AsyncClient):
             amount: Credits (at most this account's own).
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(
-            self._prepare_update_sub_account_amount(username=username, password=password, amount=amount),
-            timeout=timeout,
-        )
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_update_sub_account_amount(username=username, password=password, amount=amount)
+        return await self._execute(prepared, timeout=timeout)
 
     async def verify_phone(
         self, phones: Sequence[str], *, timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
@@ -1228,4 +1287,6 @@ class AsyncSmsLeads(_SmsLeadsBase, AsyncClient):
             phones: One or more Israeli mobile or landline numbers.
             timeout: This call's timeout (seconds or an `httpx.Timeout`) instead of the client's.
         """
-        return await self._execute(self._prepare_verify_phone(phones=phones), timeout=timeout)
+        with _convert.default_region(self.default_region):
+            prepared = self._prepare_verify_phone(phones=phones)
+        return await self._execute(prepared, timeout=timeout)
