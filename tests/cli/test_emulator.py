@@ -66,6 +66,12 @@ def test_the_banner_lists_every_providers_url_and_test_credentials(banner: list[
             assert variables[f"SMSGATE_{provider.upper()}_{name.upper()}"] == value, (provider, name)
 
 
+def test_the_banner_gives_the_inbox_page(banner: list[str]) -> None:
+    """The inbox page (every message the providers received, live) is one click away."""
+    inbox = [line.split() for line in banner if line.split()[:1] == ["inbox"]]
+    assert inbox and inbox[0][1].startswith("http://127.0.0.1:") and inbox[0][1].endswith("/"), banner
+
+
 def test_the_printed_credentials_work_as_printed(banner: list[str]) -> None:
     """Paste the banner's exports into the environment: `smsgate balance` answers for every provider."""
     variables = _exports(banner)
