@@ -205,8 +205,9 @@ class SmsLeadsAdapter(Adapter):
 
     def status(self, client: Any, ids: list[str]) -> Any:
         now = datetime.now(UTC)
-        # The provider keeps reports from a week up to a year back.
-        return client.delivery_reports(ids, start=now - timedelta(days=7), end=now + timedelta(days=1))
+        # The provider answers ranges of at most a week, up to a year back: the last six days and a half
+        # (the end a little ahead, for the provider's clock; under a week even across a daylight-saving change).
+        return client.delivery_reports(ids, start=now - timedelta(days=6), end=now + timedelta(hours=12))
 
     def statuses(self, ids: list[str], result: Any) -> list[DeliveryStatus]:
         by_id = {r.external_id: r for r in result}

@@ -13,7 +13,7 @@ import re
 import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
@@ -126,11 +126,14 @@ def update_sub_xml(username: str = "username1", password: str = "password1", amo
     return xml("updateAmountSub", f"<userDetails>{details}</userDetails>")
 
 
-def window(emu: Emulator, start: str = PAST) -> str:
+def window(emu: Emulator, start: str | None = None) -> str:
+    """From `start` (default: a week ago, the longest range reports allow) to now."""
+    if start is None:
+        start = format_time(emu.clock.now() - timedelta(days=7))
     return f"<from>{start}</from><to>{format_time(emu.clock.now())}</to>"
 
 
-def dlr_xml(emu: Emulator, *ids: str, start: str = PAST) -> bytes:
+def dlr_xml(emu: Emulator, *ids: str, start: str | None = None) -> bytes:
     external = "".join(f"<external_id>{escape(i)}</external_id>" for i in ids)
     return xml("dlr", f"<transactions>{external}</transactions>{window(emu, start)}")
 
@@ -786,6 +789,47 @@ def test_dlr_date_window(emu: Emulator, post: Callable[[Call | bytes], Answer]) 
         ).rows("transactions/transaction")
         == []
     )
+
+
+_REPORT_FILTERS = {
+    "dlr": "<transactions><external_id>a</external_id></transactions>",
+    "dlrByDate": "<transactions><external_id>null</external_id></transactions>",
+    "incoming": "",
+}
+
+
+@pytest.mark.parametrize("command", sorted(_REPORT_FILTERS))
+def test_report_ranges_are_a_week_at_most_and_a_year_back_at_most(
+    emu: Emulator, post: Callable[[Call | bytes], Answer], command: str
+) -> None:
+    """Seed 002 (dlr, dlrByDate, incoming): "The date range that is allowed to pick from is a range of 1 week up
+    to 1 year back" (the 019 platform's page of the same API: "up to 1 week"). A longer range, or one starting
+    more than a year (365 days) before now, is refused as a bad request (998), like a bad date."""
+    now = emu.clock.now()
+
+    def between(start: datetime, end: datetime) -> bytes:
+        return xml(command, f"{_REPORT_FILTERS[command]}<from>{format_time(start)}</from><to>{format_time(end)}</to>")
+
+    ok(post(between(now - timedelta(days=7), now)))  # a whole week
+    ok(post(between(now - timedelta(days=365), now - timedelta(days=358))))  # a week, a year back
+    ok(post(between(now, now + timedelta(days=7))))  # ending later than now
+    for start, end in [
+        (now - timedelta(days=7, minutes=1), now),  # a minute over a week
+        (now - timedelta(days=30), now),
+        (now - timedelta(days=365, minutes=1), now - timedelta(days=364)),  # starting over a year back
+        (now - timedelta(days=800), now - timedelta(days=799)),
+    ]:
+        answer = post(between(start, end))
+        assert (answer.status, answer.message) == (998, _MESSAGES["998"]), (start, end)
+
+
+def test_the_blacklist_range_is_not_limited(emu: Emulator, post: Callable[[Call | bytes], Answer]) -> None:
+    """The page's blacklist example spans six months and carries no range note."""
+    now = emu.clock.now()
+    rows = ok(post(xml("blacklist", window(emu, format_time(now - timedelta(days=600)))))).rows(
+        "transactions/transaction"
+    )
+    assert [row["phone"] for row in rows] == ["0508888888", "0509999999"]
 
 
 def test_at_most_1000_dlr_records(emu: Emulator, post: Callable[[Call | bytes], Answer]) -> None:
@@ -1455,7 +1499,11 @@ date = "03/12/21 16:38"
 """,
         encoding="utf-8",
     )
-    with Emulator(path, clock_speed=0) as emu, loopback_client() as client:
+    # The seeded SMS is dated on the page's example date: the clock starts a day later (reports reach a year back).
+    with (
+        Emulator(path, clock_speed=0, clock_start=datetime(2021, 12, 4, tzinfo=UTC)) as emu,
+        loopback_client() as client,
+    ):
         headers = {"Authorization": "Bearer acme-token"}
         body = sms_xml(
             phones=(), cl_ids=["7"], username="acme", text="Hi [DYNAMIC_FIELD1]", extra="<add_dynamic>1</add_dynamic>"

@@ -22,6 +22,7 @@ import pytest
 
 import smsgate
 from smsgate import Contact, DeliveryState, Recipient, SmsLeadsStatus, UnsubscribeOption
+from smsgate.emulator import Emulator
 
 from .conftest import call, load_errors
 
@@ -568,6 +569,18 @@ BAD_CALLS: list[tuple[str, Callable[[Any], Any], str]] = [
         "external_ids",
     ),
     ("range reversed", lambda c: c.incoming(start=datetime(2024, 1, 2), end=datetime(2024, 1, 1)), "end"),
+    # Reports cover at most a week (the page: "a range of 1 week up to 1 year back").
+    (
+        "reports over a week",
+        lambda c: c.delivery_reports(["a"], start=datetime(2024, 1, 1), end=datetime(2024, 1, 8, 0, 1)),
+        "end",
+    ),
+    (
+        "reports by date over a week",
+        lambda c: c.delivery_reports_by_date(start=datetime(2024, 1, 1), end=datetime(2024, 2, 1)),
+        "end",
+    ),
+    ("incoming over a week", lambda c: c.incoming(start=datetime(2024, 1, 1), end=datetime(2024, 1, 9)), "end"),
     ("blacklist without phones", lambda c: c.remove_from_blacklist([], reason="x"), "phones"),
     ("blank reason", lambda c: c.remove_from_blacklist([PHONE], reason=" "), "reason"),
     (
@@ -608,6 +621,19 @@ async def test_invalid_arguments_are_refused_before_sending(
     assert not smsgate_emulator.requests.filter("smsleads"), "nothing may reach the provider"
 
 
+async def test_report_ranges_of_a_week_are_sent_and_the_blacklist_has_no_limit(
+    smsleads: Factory, smsgate_emulator: Any
+) -> None:
+    client = smsleads()
+    end = now(smsgate_emulator)
+    week = {"start": end - timedelta(days=7), "end": end}
+    assert await call(client.delivery_reports(["a"], **week)) == ()
+    assert await call(client.delivery_reports_by_date(**week)) == ()
+    assert len(await call(client.incoming(**week))) == 2
+    blocked = await call(client.blacklist(start=end - timedelta(days=200), end=end))
+    assert len(blocked) == 2
+
+
 def test_a_password_is_never_echoed_by_validation(smsgate_emulator: Any) -> None:
     client = smsgate.SmsLeads(username=USERNAME, token=TOKEN, base_url=smsgate_emulator.base_url("smsleads"))
     with client, pytest.raises(smsgate.ValidationError) as info:
@@ -624,13 +650,15 @@ async def test_phone_forms_are_sent_local(smsleads: Factory, smsgate_emulator: A
     assert [m.phone for m in smsgate_emulator.smsleads.shipments[int(sent.shipment_id)].messages] == [PHONE]
 
 
-def test_times_travel_as_ddmmyy_hhmm_in_israel_time(smsgate_emulator: Any) -> None:
+def test_times_travel_as_ddmmyy_hhmm_in_israel_time() -> None:
     bodies: list[bytes] = []
     http = httpx.Client(event_hooks={"request": [lambda r: bodies.append(r.content)]})
+    # Reports reach a year back at most: the emulator's clock is set in July 2024.
     with (
+        Emulator(clock_speed=0, clock_start=datetime(2024, 7, 2, tzinfo=UTC)) as emulator,
         http,
         smsgate.SmsLeads(
-            username=USERNAME, token=TOKEN, base_url=smsgate_emulator.base_url("smsleads"), http_client=http
+            username=USERNAME, token=TOKEN, base_url=emulator.base_url("smsleads"), http_client=http
         ) as client,
     ):
         # Naive: the provider's wall clock, to the minute. Aware: converted to Israel time (UTC+3 in July).

@@ -30,7 +30,7 @@ SAMPLES = SCHEMAS / "smsleads" / "samples"
 README = (SAMPLES / "README.md").read_text(encoding="utf-8")
 PHONE = "0502345678"
 SENDER = "DemoAPI"
-WINDOW = {"start": datetime(2021, 1, 1), "end": datetime(2021, 12, 31)}
+WINDOW = {"start": datetime(2021, 2, 1), "end": datetime(2021, 2, 8)}  # a week: the longest range reports allow
 
 # -- the README's defects and which rule repairs each -----------------------------------------------------------
 

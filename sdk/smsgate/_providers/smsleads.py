@@ -13,7 +13,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Protocol
 
 from smsgate_generated.smsleads import models as _m
@@ -39,6 +39,7 @@ from .._types import DeliveryState
 __all__ = [
     "MAX_DYNAMIC_FIELDS",
     "MAX_EXTERNAL_IDS",
+    "MAX_REPORT_RANGE",
     "MAX_SENDER_LENGTH",
     "BulkMessage",
     "Contact",
@@ -58,6 +59,9 @@ PROVIDER = "smsleads"
 MAX_SENDER_LENGTH = 11
 #: At most this many delivery reports per dlr request (the page: "the max limit of DLR's in each request").
 MAX_EXTERNAL_IDS = 1000
+#: Delivery reports and incoming SMS: "a range of 1 week up to 1 year back" (the page; its 019 sibling: "up to
+#: 1 week") — at most a week from ``start`` to ``end``.
+MAX_REPORT_RANGE = timedelta(days=7)
 #: Contact-list phones carry up to six dynamic fields, df1..df6.
 MAX_DYNAMIC_FIELDS = 6
 #: Dates travel as ``dd/mm/yy hh:mm``; two-digit years read back as 2000..2068, so only those are sent.
@@ -405,6 +409,19 @@ def validate_range(*, start: datetime, end: datetime) -> None:
     """The range must not end before it starts (both read as the provider's local time)."""
     if _local(start, "start") > _local(end, "end"):
         raise _invalid("end", f"the range ends ({end}) before it starts ({start})")
+
+
+def validate_report_range(*, start: datetime, end: datetime) -> None:
+    """`validate_range`, and at most `MAX_REPORT_RANGE` (a week) long, as sent (to the minute, local time).
+
+    The page's other half, "up to 1 year back", is left to the provider (998): only it knows its clock.
+    """
+    validate_range(start=start, end=end)
+    first, last = (
+        _local(value, name).replace(second=0, microsecond=0) for value, name in ((start, "start"), (end, "end"))
+    )
+    if last - first > MAX_REPORT_RANGE:
+        raise _invalid("end", f"a report range is at most one week long (the provider's limit), not {last - first}")
 
 
 # -- errors ----------------------------------------------------------------------------------------------

@@ -61,7 +61,10 @@ Then the command's own checks, in this order (a missing required element is ``2`
   ``message``); ``986``; ``998``; then for each ``sms`` in order ``992``, ``989``, ``9`` (no phone, or a bad
   one); ``8``; ``4``.
 * ``dlr``/``dlrByDate``/``incoming``/``blacklist``: ``2`` (``transactions`` and an ``external_id`` for the
-  DLR commands, ``from``, ``to``); ``998`` a date is not ``dd/mm/yy hh:mm`` or ``from`` is after ``to``.
+  DLR commands, ``from``, ``to``); ``998`` a date is not ``dd/mm/yy hh:mm`` or ``from`` is after ``to``; for
+  ``dlr``/``dlrByDate``/``incoming`` also ``998`` when ``to`` is more than a week after ``from`` or ``from`` is
+  more than a year (365 days) before now, to the minute (the page: "a range of 1 week up to 1 year back"; the
+  019 platform's page of the same API: "up to 1 week"). ``blacklist`` has no such limit.
 * ``rmNumBL``: ``2`` (``phones``, ``reason``); ``933`` no phone, a phone that is not an Israeli mobile, or a blank
   reason (nothing is removed). Success is ``944``: "X phone numbers Successfully deleted , Y Phone numbers
   not exist in blacklist".

@@ -10,7 +10,7 @@ from lxml import etree
 
 from smsgate.emulator._smsleads._codes import Refused, SmsLeadsCode, missing_field
 from smsgate.emulator._smsleads._replies import Answer, blacklist_rows, incoming_rows, node, transaction_row
-from smsgate.emulator._smsleads._request import children_of, date_range, required_child, text_of
+from smsgate.emulator._smsleads._request import children_of, date_range, report_range, required_child, text_of
 from smsgate.emulator._smsleads._state import MAX_DLR_RECORDS, SmsLeadsAccount
 from smsgate.emulator._smsleads._values import normalize_mobile
 
@@ -26,8 +26,8 @@ def balance(smsleads: SmsLeads, account: SmsLeadsAccount, root: etree._Element) 
 
 
 def _transactions(smsleads: SmsLeads, account: SmsLeadsAccount, root: etree._Element, ids: set[str] | None) -> Answer:
-    start, end = date_range(root)
     now = smsleads.now()
+    start, end = report_range(root, now)
     rows: list[etree._Element] = []
     for shipment in smsleads.shipments.values():
         if shipment.username != account.username or not start <= shipment.send_at < end:
@@ -59,7 +59,7 @@ def dlr_by_date(smsleads: SmsLeads, account: SmsLeadsAccount, root: etree._Eleme
 
 
 def incoming(smsleads: SmsLeads, account: SmsLeadsAccount, root: etree._Element) -> Answer:
-    start, end = date_range(root)
+    start, end = report_range(root, smsleads.now())
     entries = sorted((e for e in account.incoming if start <= e.date < end), key=lambda e: e.date, reverse=True)
     rows = incoming_rows(entries)
     return Answer(body=[node("transactions", children=rows)])

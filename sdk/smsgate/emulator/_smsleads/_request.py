@@ -13,6 +13,7 @@ from lxml import etree
 
 from smsgate._xml import UnsafeXMLError, XMLSyntaxError, parse_untrusted
 from smsgate.emulator._smsleads._codes import COMMANDS, Refused, SmsLeadsCode, missing_field
+from smsgate.emulator._smsleads._state import MAX_REPORT_LOOKBACK, MAX_REPORT_RANGE
 from smsgate.emulator._smsleads._values import SOURCE, parse_time
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "command_of",
     "date_range",
     "parse_body",
+    "report_range",
     "required_child",
     "text_of",
 ]
@@ -73,3 +75,13 @@ def date_range(root: etree._Element) -> tuple[datetime, datetime]:
     if start is None or end is None or start > end:
         raise Refused(SmsLeadsCode.UNKNOWN_REQUEST_ERROR)
     return start, end + timedelta(minutes=1)
+
+
+def report_range(root: etree._Element, now: datetime) -> tuple[datetime, datetime]:
+    """`date_range` of a report (``dlr``, ``dlrByDate``, ``incoming``): ``998`` when ``to`` is more than a week
+    after ``from``, or ``from`` more than a year before now (to the minute)."""
+    start, end = date_range(root)
+    this_minute = now.replace(second=0, microsecond=0)
+    if end - timedelta(minutes=1) - start > MAX_REPORT_RANGE or start < this_minute - MAX_REPORT_LOOKBACK:
+        raise Refused(SmsLeadsCode.UNKNOWN_REQUEST_ERROR)
+    return start, end

@@ -22,6 +22,8 @@ __all__ = [
     "FINAL_AFTER",
     "MAX_DLR_RECORDS",
     "MAX_MESSAGE_CHARACTERS",
+    "MAX_REPORT_LOOKBACK",
+    "MAX_REPORT_RANGE",
     "NAME_LENGTH",
     "PASSWORD_LENGTH",
     "SENT_STATUS",
@@ -48,6 +50,10 @@ TOKEN_VALID_DAYS: Final = 730
 TOKEN_GRACE: Final = timedelta(days=7)
 #: At most this many delivery reports per ``dlr``/``dlrByDate`` request.
 MAX_DLR_RECORDS: Final = 1000
+#: The longest ``from``..``to`` range of ``dlr``, ``dlrByDate`` and ``incoming`` ("a range of 1 week…").
+MAX_REPORT_RANGE: Final = timedelta(days=7)
+#: How far back their ``from`` may reach ("…up to 1 year back").
+MAX_REPORT_LOOKBACK: Final = timedelta(days=365)
 #: The longest text ``sms``/``bulk`` accept (the 019 platform's cap).
 MAX_MESSAGE_CHARACTERS: Final = 1005
 SENT_STATUS: Final = -1
