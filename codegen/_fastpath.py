@@ -154,6 +154,16 @@ def xml_classes(models_path: Path, provider_id: str, patterns: dict[str, str]) -
             desc.supported, desc.why, desc.fields = False, str(exc), []
         out.append(desc)
     sys.modules.pop(module.__name__, None)
+    # A class holding an unsupported class is left to the reference as well (to a fixed point).
+    changed = True
+    while changed:
+        unsupported = {c.name for c in out if not c.supported}
+        changed = False
+        for desc in out:
+            needs = {f.type_name for f in desc.fields if f.kind == "class"} & unsupported
+            if desc.supported and needs:
+                desc.supported, desc.why, desc.fields = False, f"holds {sorted(needs)}", []
+                changed = True
     return out
 
 
@@ -307,7 +317,9 @@ class JsonCompiler:
     def _ref(self, ref: str) -> str:
         return self.compile_def(self._ref_name(ref))
 
-    def _schema(self, schema: Any, x: str, depth: int) -> list[str]:
+    def _schema(self, schema: Any, x: str, depth: int, known: str | None = None) -> list[str]:
+        """Lines returning False when `x` breaks `schema`; `known`: the JSON type `x` is already known to have
+        (its checks then go unguarded, and the checks of other types are left out as unreachable)."""
         ind = "    " * depth
         if schema is True:
             return []
@@ -355,8 +367,11 @@ class JsonCompiler:
             lines.extend(self._ref_lines(schema["$ref"], x, depth))
         if "type" in schema:
             types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-            test = " or ".join(_TYPE_TESTS.get(t, "_is_{t}({x})").format(t=t, x=x) for t in types)
-            lines.append(f"{ind}if not ({test}):\n{ind}    return False")
+            if types != [known]:
+                test = " or ".join(_TYPE_TESTS.get(t, "_is_{t}({x})").format(t=t, x=x) for t in types)
+                lines.append(f"{ind}if not ({test}):\n{ind}    return False")
+            if len(types) == 1:
+                known = types[0]
         if "enum" in schema:
             values = schema["enum"]
             if all(isinstance(v, str) for v in values):
@@ -375,20 +390,26 @@ class JsonCompiler:
         if "pattern" in schema:
             pat = self._pattern(schema["pattern"])
             string.append(f"{pat}.search({x}) is None")
-        if string:
+        if string and known == "string":
+            lines.append(f"{ind}if {' or '.join(string)}:\n{ind}    return False")
+        elif string and known is None:
             lines.append(f"{ind}if isinstance({x}, str) and ({' or '.join(string)}):\n{ind}    return False")
         number = []
         for key, op in (("minimum", "<"), ("maximum", ">"), ("exclusiveMinimum", "<="), ("exclusiveMaximum", ">=")):
             if key in schema:
                 number.append(f"{x} {op} {schema[key]!r}")
-        if number:
+        if number and known in ("integer", "number"):
+            lines.append(f"{ind}if {' or '.join(number)}:\n{ind}    return False")
+        elif number and known is None:
             lines.append(f"{ind}if _is_number({x}) and ({' or '.join(number)}):\n{ind}    return False")
-        array = self._array(schema, x, depth + 1)
-        if array:
+        if known == "array":
+            lines.extend(self._array(schema, x, depth))
+        elif known is None and (array := self._array(schema, x, depth + 1)):
             lines.append(f"{ind}if isinstance({x}, list):")
             lines.extend(array)
-        obj = self._object(schema, x, depth + 1)
-        if obj:
+        if known == "object":
+            lines.extend(self._object(schema, x, depth))
+        elif known is None and (obj := self._object(schema, x, depth + 1)):
             lines.append(f"{ind}if isinstance({x}, dict):")
             lines.extend(obj)
         for sub in schema.get("allOf", []):
@@ -422,10 +443,46 @@ class JsonCompiler:
         if "items" in schema:
             item = self._fresh("i")
             body = self._schema(schema["items"], item, depth + 1)
-            if body:
+            simple = self._simple_string(schema["items"])
+            if body and simple is not None and not {"pattern", "minLength", "maxLength"} & set(simple):
+                lines.append(f"{ind}if not set(map(type, {x})) <= _STR_ONLY:")
+                lines.append(f"{ind}    for {item} in {x}:")
+                lines.extend("    " + line.replace("\n", "\n    ") for line in body)
+            elif body and simple is not None:
+                # Items that are exact strs are checked by C loops (map), no bytecode per item; anything else
+                # (other types, str subclasses) takes the general loop below.
+                lines.append(f"{ind}if set(map(type, {x})) <= _STR_ONLY:")
+                checks = []
+                if "pattern" in simple:
+                    checks.append(f"not all(map({self._pattern(simple['pattern'])}.search, {x}))")
+                if "minLength" in simple:
+                    checks.append(
+                        f"min(map(len, {x}), default={int(simple['minLength'])}) < {int(simple['minLength'])}"
+                    )
+                if "maxLength" in simple:
+                    checks.append(f"max(map(len, {x}), default=0) > {int(simple['maxLength'])}")
+                lines.append(f"{ind}    if {' or '.join(checks)}:\n{ind}        return False")
+                lines.append(f"{ind}else:")
+                lines.append(f"{ind}    for {item} in {x}:")
+                lines.extend("    " + line.replace("\n", "\n    ") for line in body)
+            elif body:
                 lines.append(f"{ind}for {item} in {x}:")
                 lines.extend(body)
         return lines
+
+    def _simple_string(self, schema: Any) -> dict[str, Any] | None:
+        """The keywords of a string schema checkable item by item in C (type, pattern, lengths), following
+        plain `$ref`s; None for anything else."""
+        seen = 0
+        while isinstance(schema, dict) and set(schema) - _IGNORED == {"$ref"} and seen < _MAX_INLINE:
+            schema = self.document["$defs"][self._ref_name(schema["$ref"])]
+            seen += 1
+        if not isinstance(schema, dict) or schema.get("type") != "string":
+            return None
+        rest = set(schema) - _IGNORED - {"type", "pattern", "minLength", "maxLength"}
+        if rest - ({"format"} if schema.get("format") in _UNCHECKED_FORMATS else set()):
+            return None
+        return schema
 
     def _object(self, schema: dict[str, Any], x: str, depth: int) -> list[str]:
         ind = "    " * depth
@@ -484,7 +541,13 @@ def emit_fastpath(provider: Any, pkg: Path, env: jinja2.Environment, rel: str) -
     if provider.format == "xml":
         patterns: dict[str, str] = {}
         classes = xml_classes(pkg / "models.py", provider.id, patterns)
-        text = env.get_template("fastpath_xml.py.jinja").render(p=provider, rel=rel, classes=classes, patterns=patterns)
+        # Without a single attribute in the schema, decoders check for attributes once per document.
+        attr_free = all(c.supported for c in classes) and not any(
+            f.role == "attribute" for c in classes for f in c.fields
+        )
+        text = env.get_template("fastpath_xml.py.jinja").render(
+            p=provider, rel=rel, classes=classes, patterns=patterns, attr_free=attr_free
+        )
     else:
         document = json.loads((pkg / provider.schema).read_text(encoding="utf-8"))
         compiler = JsonCompiler(document)

@@ -92,11 +92,17 @@ def _XSD_PARSER() -> etree.XMLParser:
 
 def _strip_none(value: Any) -> Any:
     """Builtins without the None of unset optional fields (JSON Schema says "absent", not null)."""
+    # Only containers are walked into: a list of 100 phones costs no call per phone.
     if isinstance(value, dict):
-        return {k: _strip_none(v) for k, v in value.items() if v is not None}
+        return {k: _strip_none(v) if isinstance(v, dict | list) else v for k, v in value.items() if v is not None}
     if isinstance(value, list):
-        return [_strip_none(v) for v in value]
+        if set(map(type, value)) <= _SCALARS:
+            return value
+        return [_strip_none(v) if isinstance(v, dict | list) else v for v in value]
     return value
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 class _JsonSchemaMixin:

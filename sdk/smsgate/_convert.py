@@ -29,6 +29,7 @@ _SEPARATORS = str.maketrans("", "", " -().\u00a0")
 _INTERNATIONAL: dict[str, None] = {}
 _ISRAEL_LOCAL: dict[str, None] = {}
 _MAX_KNOWN = 16384
+_STR_ONLY = frozenset({str})
 
 
 def _known(table: dict[str, None], value: str) -> str:
@@ -56,7 +57,10 @@ def _each(values: Iterable[str], field: str, convert: Callable[..., str], known:
     in `convert`'s output form (`known`: a Gateway normalised them) are taken as they are."""
     if isinstance(values, str | bytes):
         raise ValidationError(f"{field}: expected a sequence of phone numbers, not a single string", field=field)
-    return [v if type(v) is str and v in known else convert(v, field=f"{field}[{i}]") for i, v in enumerate(values)]
+    items = list(values)
+    if set(map(type, items)) <= _STR_ONLY and known.keys() >= set(items):
+        return items  # all normalised already: checked by C loops, no bytecode per number
+    return [v if type(v) is str and v in known else convert(v, field=f"{field}[{i}]") for i, v in enumerate(items)]
 
 
 #: The region national numbers are read in, for the calls of a client or Gateway given `default_region=`.

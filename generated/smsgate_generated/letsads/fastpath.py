@@ -179,8 +179,6 @@ def encode(obj: object) -> bytes | None:
 
 
 def _dec_Auth(el: etree._Element) -> Auth:
-    if el.attrib:
-        raise Miss
     text = el.text
     if text is not None and text.strip(" \t\n\r"):
         raise Miss
@@ -193,7 +191,7 @@ def _dec_Auth(el: etree._Element) -> Auth:
             raise Miss
         tag = c.tag
         if tag == "login":
-            if len(c) or c.attrib:
+            if len(c):
                 raise Miss
             v = c.text
             if v is None:
@@ -202,7 +200,7 @@ def _dec_Auth(el: etree._Element) -> Auth:
                 raise Miss
             e_login = v
         elif tag == "password":
-            if len(c) or c.attrib:
+            if len(c):
                 raise Miss
             v = c.text
             if v is None:
@@ -223,8 +221,6 @@ def _dec_Auth(el: etree._Element) -> Auth:
 
 
 def _dec_Empty(el: etree._Element) -> Empty:
-    if el.attrib:
-        raise Miss
     text = el.text
     if text is not None and text.strip(" \t\n\r"):
         raise Miss
@@ -234,8 +230,6 @@ def _dec_Empty(el: etree._Element) -> Empty:
 
 
 def _dec_Message(el: etree._Element) -> Message:
-    if el.attrib:
-        raise Miss
     text = el.text
     if text is not None and text.strip(" \t\n\r"):
         raise Miss
@@ -248,8 +242,15 @@ def _dec_Message(el: etree._Element) -> Message:
         if tail is not None and tail.strip(" \t\n\r"):
             raise Miss
         tag = c.tag
-        if tag == "from":
-            if len(c) or c.attrib:
+        if tag == "recipient":
+            if len(c):
+                raise Miss
+            v = c.text
+            if v is None:
+                v = ""
+            e_recipient.append(v)
+        elif tag == "from":
+            if len(c):
                 raise Miss
             v = c.text
             if v is None:
@@ -258,7 +259,7 @@ def _dec_Message(el: etree._Element) -> Message:
                 raise Miss
             e_from_value = v
         elif tag == "text":
-            if len(c) or c.attrib:
+            if len(c):
                 raise Miss
             v = c.text
             if v is None:
@@ -266,13 +267,6 @@ def _dec_Message(el: etree._Element) -> Message:
             if e_text is not None:
                 raise Miss
             e_text = v
-        elif tag == "recipient":
-            if len(c) or c.attrib:
-                raise Miss
-            v = c.text
-            if v is None:
-                v = ""
-            e_recipient.append(v)
         else:
             raise Miss
     if e_from_value is None:
@@ -287,8 +281,6 @@ def _dec_Message(el: etree._Element) -> Message:
 
 
 def _dec_Request(el: etree._Element) -> Request:
-    if el.attrib:
-        raise Miss
     text = el.text
     if text is not None and text.strip(" \t\n\r"):
         raise Miss
@@ -313,12 +305,12 @@ def _dec_Request(el: etree._Element) -> Request:
                 raise Miss
             e_message = v
         elif tag == "sms_id":
-            if len(c) or c.attrib:
+            if len(c):
                 raise Miss
             v = c.text
             if v is None:
                 raise Miss
-            v = read_int(v)
+            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             if e_sms_id is not None:
                 raise Miss
             e_sms_id = v
@@ -340,8 +332,6 @@ def _dec_Request(el: etree._Element) -> Request:
 
 
 def _dec_Response(el: etree._Element) -> Response:
-    if el.attrib:
-        raise Miss
     text = el.text
     if text is not None and text.strip(" \t\n\r"):
         raise Miss
@@ -356,8 +346,16 @@ def _dec_Response(el: etree._Element) -> Response:
         if tail is not None and tail.strip(" \t\n\r"):
             raise Miss
         tag = c.tag
-        if tag == "name":
-            if len(c) or c.attrib:
+        if tag == "sms_id":
+            if len(c):
+                raise Miss
+            v = c.text
+            if v is None:
+                raise Miss
+            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
+            e_sms_id.append(v)
+        elif tag == "name":
+            if len(c):
                 raise Miss
             v = c.text
             if v is None:
@@ -369,7 +367,7 @@ def _dec_Response(el: etree._Element) -> Response:
                 raise Miss
             e_name = v
         elif tag == "description":
-            if len(c) or c.attrib:
+            if len(c):
                 raise Miss
             v = c.text
             if v is None:
@@ -377,16 +375,8 @@ def _dec_Response(el: etree._Element) -> Response:
             if e_description is not None:
                 raise Miss
             e_description = v
-        elif tag == "sms_id":
-            if len(c) or c.attrib:
-                raise Miss
-            v = c.text
-            if v is None:
-                raise Miss
-            v = read_int(v)
-            e_sms_id.append(v)
         elif tag == "currency":
-            if len(c) or c.attrib:
+            if len(c):
                 raise Miss
             v = c.text
             if v is None:
@@ -395,7 +385,7 @@ def _dec_Response(el: etree._Element) -> Response:
                 raise Miss
             e_currency = v
         elif tag == "balance":
-            if len(c) or c.attrib:
+            if len(c):
                 raise Miss
             v = c.text
             if v is None:
@@ -425,9 +415,15 @@ _DECODERS: dict[type, tuple[Callable[[etree._Element], Any], str]] = {
 }
 
 
+# No element of this schema has attributes: one look at the whole document instead of one per element.
+_ANY_ATTRIBUTE = etree.XPath("boolean(//@*)")
+
+
 def decode(root: etree._Element, model: type) -> Any:
     """`model` read from a parsed document as xsdata would bind it; raises `Miss`: use the reference path."""
     entry = _DECODERS.get(model)
     if entry is None or root.tag != entry[1]:
+        raise Miss
+    if _ANY_ATTRIBUTE(root):
         raise Miss
     return entry[0](root)

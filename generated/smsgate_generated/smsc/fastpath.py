@@ -50,6 +50,9 @@ def _never(x: Any) -> bool:
     return False
 
 
+_STR_ONLY = frozenset({str})
+
+
 _P0 = re.compile("^-?[0-9]+(\\.[0-9]+)?$")
 _P1 = re.compile("^[A-Z]{3}$")
 _P2 = re.compile("^[0-9]+$")
@@ -74,71 +77,68 @@ _P16 = re.compile("^(0[1-9]|[12][0-9]|3[01])\\.(0[1-9]|1[0-2])\\.[0-9]{4}$")
 def _def_ApiKeyAuth(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if "apikey" not in x:
+    if "apikey" not in x:
+        return False
+    if not x.keys() <= _C0:
+        return False
+    if "apikey" in x:
+        v1 = x["apikey"]
+        if not (isinstance(v1, str)):
             return False
-        if not x.keys() <= _C0:
+        if len(v1) < 1:
             return False
-        if "apikey" in x:
-            v1 = x["apikey"]
-            if not (isinstance(v1, str)):
-                return False
-            if isinstance(v1, str) and (len(v1) < 1):
-                return False
     return True
 
 
 def _def_BalanceRequest(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if not x.keys() <= _C1:
+    if not x.keys() <= _C1:
+        return False
+    if "cur" in x:
+        v2 = x["cur"]
+        if not (_is_integer(v2)):
             return False
-        if "cur" in x:
-            v2 = x["cur"]
-            if not (_is_integer(v2)):
-                return False
-            if _is_number(v2) and (v2 < 0 or v2 > 1):
-                return False
-        if "fmt" in x:
-            v3 = x["fmt"]
-            if not (_is_integer(v3)):
-                return False
-            if not any(_equal(v3, v) for v in _C2):
-                return False
-        if "charset" in x:
-            v4 = x["charset"]
-            if not (isinstance(v4, str)):
-                return False
-            if not (isinstance(v4, str) and v4 in _C3):
-                return False
+        if v2 < 0 or v2 > 1:
+            return False
+    if "fmt" in x:
+        v3 = x["fmt"]
+        if not (_is_integer(v3)):
+            return False
+        if not any(_equal(v3, v) for v in _C2):
+            return False
+    if "charset" in x:
+        v4 = x["charset"]
+        if not (isinstance(v4, str)):
+            return False
+        if not (isinstance(v4, str) and v4 in _C3):
+            return False
     return True
 
 
 def _def_BalanceResponse(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if "balance" not in x:
+    if "balance" not in x:
+        return False
+    if "balance" in x:
+        v5 = x["balance"]
+        if not (_is_number(v5) or isinstance(v5, str)):
             return False
-        if "balance" in x:
-            v5 = x["balance"]
-            if not (_is_number(v5) or isinstance(v5, str)):
-                return False
-            if isinstance(v5, str) and (_P0.search(v5) is None):
-                return False
-        if "currency" in x:
-            v6 = x["currency"]
-            if not (isinstance(v6, str)):
-                return False
-            if isinstance(v6, str) and (_P1.search(v6) is None):
-                return False
-        if "credit" in x:
-            v7 = x["credit"]
-            if not (_is_number(v7) or isinstance(v7, str)):
-                return False
-            if isinstance(v7, str) and (_P0.search(v7) is None):
-                return False
+        if isinstance(v5, str) and (_P0.search(v5) is None):
+            return False
+    if "currency" in x:
+        v6 = x["currency"]
+        if not (isinstance(v6, str)):
+            return False
+        if _P1.search(v6) is None:
+            return False
+    if "credit" in x:
+        v7 = x["credit"]
+        if not (_is_number(v7) or isinstance(v7, str)):
+            return False
+        if isinstance(v7, str) and (_P0.search(v7) is None):
+            return False
     return True
 
 
@@ -161,25 +161,24 @@ def _def_CostMode(x: Any) -> bool:
 def _def_CostResponse(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if "cost" not in x:
+    if "cost" not in x:
+        return False
+    if "cnt" not in x:
+        return False
+    if "cost" in x:
+        v8 = x["cost"]
+        if not (_is_number(v8) or isinstance(v8, str)):
             return False
-        if "cnt" not in x:
+        if isinstance(v8, str) and (_P0.search(v8) is None):
             return False
-        if "cost" in x:
-            v8 = x["cost"]
-            if not (_is_number(v8) or isinstance(v8, str)):
-                return False
-            if isinstance(v8, str) and (_P0.search(v8) is None):
-                return False
-        if "cnt" in x:
-            v9 = x["cnt"]
-            if not (_is_integer(v9) or isinstance(v9, str)):
-                return False
-            if isinstance(v9, str) and (_P2.search(v9) is None):
-                return False
-            if _is_number(v9) and (v9 < 0):
-                return False
+    if "cnt" in x:
+        v9 = x["cnt"]
+        if not (_is_integer(v9) or isinstance(v9, str)):
+            return False
+        if isinstance(v9, str) and (_P2.search(v9) is None):
+            return False
+        if _is_number(v9) and (v9 < 0):
+            return False
     return True
 
 
@@ -192,25 +191,24 @@ def _def_Credentials(x: Any) -> bool:
 def _def_ErrorResponse(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if "error" not in x:
+    if "error" not in x:
+        return False
+    if "error_code" not in x:
+        return False
+    if "error" in x:
+        v12 = x["error"]
+        if not (isinstance(v12, str)):
             return False
-        if "error_code" not in x:
+    if "error_code" in x:
+        v13 = x["error_code"]
+        if not (_is_integer(v13)):
             return False
-        if "error" in x:
-            v12 = x["error"]
-            if not (isinstance(v12, str)):
-                return False
-        if "error_code" in x:
-            v13 = x["error_code"]
-            if not (_is_integer(v13)):
-                return False
-            if _is_number(v13) and (v13 < 1):
-                return False
-        if "id" in x:
-            v14 = x["id"]
-            if not (_is_integer(v14) or isinstance(v14, str)):
-                return False
+        if v13 < 1:
+            return False
+    if "id" in x:
+        v14 = x["id"]
+        if not (_is_integer(v14) or isinstance(v14, str)):
+            return False
     return True
 
 
@@ -225,25 +223,24 @@ def _def_MessageStatus(x: Any) -> bool:
 def _def_PasswordAuth(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if "login" not in x:
+    if "login" not in x:
+        return False
+    if "psw" not in x:
+        return False
+    if not x.keys() <= _C6:
+        return False
+    if "login" in x:
+        v10 = x["login"]
+        if not (isinstance(v10, str)):
             return False
-        if "psw" not in x:
+        if len(v10) < 1:
             return False
-        if not x.keys() <= _C6:
+    if "psw" in x:
+        v11 = x["psw"]
+        if not (isinstance(v11, str)):
             return False
-        if "login" in x:
-            v10 = x["login"]
-            if not (isinstance(v10, str)):
-                return False
-            if isinstance(v10, str) and (len(v10) < 1):
-                return False
-        if "psw" in x:
-            v11 = x["psw"]
-            if not (isinstance(v11, str)):
-                return False
-            if isinstance(v11, str) and (len(v11) < 1):
-                return False
+        if len(v11) < 1:
+            return False
     return True
 
 
@@ -258,174 +255,172 @@ def _def_ResponseFormat(x: Any) -> bool:
 def _def_SendRequest(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if "phones" not in x:
+    if "phones" not in x:
+        return False
+    if "mes" not in x:
+        return False
+    if not x.keys() <= _C9:
+        return False
+    if "phones" in x:
+        v15 = x["phones"]
+        if not (isinstance(v15, str)):
             return False
-        if "mes" not in x:
+        if _P3.search(v15) is None:
             return False
-        if not x.keys() <= _C9:
+    if "mes" in x:
+        v16 = x["mes"]
+        if not (isinstance(v16, str)):
             return False
-        if "phones" in x:
-            v15 = x["phones"]
-            if not (isinstance(v15, str)):
-                return False
-            if isinstance(v15, str) and (_P3.search(v15) is None):
-                return False
-        if "mes" in x:
-            v16 = x["mes"]
-            if not (isinstance(v16, str)):
-                return False
-            if isinstance(v16, str) and (len(v16) < 1 or len(v16) > 1000):
-                return False
-        if "sender" in x:
-            v17 = x["sender"]
-            if not (isinstance(v17, str)):
-                return False
-            if isinstance(v17, str) and (len(v17) > 15):
-                return False
-        if "id" in x:
-            v18 = x["id"]
-            if not (_is_integer(v18) or isinstance(v18, str)):
-                return False
-            if isinstance(v18, str) and (_P4.search(v18) is None):
-                return False
-            if _is_number(v18) and (v18 < 1 or v18 > 2147483647):
-                return False
-        if "time" in x:
-            v19 = x["time"]
-            if not (isinstance(v19, str)):
-                return False
-            if isinstance(v19, str) and (_P5.search(v19) is None):
-                return False
-        if "tz" in x:
-            v20 = x["tz"]
-            if not (_is_integer(v20)):
-                return False
-        if "translit" in x:
-            v21 = x["translit"]
-            if not (_is_integer(v21)):
-                return False
-            if _is_number(v21) and (v21 < 0 or v21 > 2):
-                return False
-        if "tinyurl" in x:
-            v22 = x["tinyurl"]
-            if not (_is_integer(v22)):
-                return False
-            if _is_number(v22) and (v22 < 0 or v22 > 1):
-                return False
-        if "maxsms" in x:
-            v23 = x["maxsms"]
-            if not (_is_integer(v23)):
-                return False
-            if _is_number(v23) and (v23 < 1):
-                return False
-        if "valid" in x:
-            v24 = x["valid"]
-            if not (isinstance(v24, str)):
-                return False
-            if isinstance(v24, str) and (_P6.search(v24) is None):
-                return False
-        if "cost" in x:
-            v25 = x["cost"]
-            if not (_is_integer(v25)):
-                return False
-            if not any(_equal(v25, v) for v in _C10):
-                return False
-        if "fmt" in x:
-            v26 = x["fmt"]
-            if not (_is_integer(v26)):
-                return False
-            if not any(_equal(v26, v) for v in _C11):
-                return False
-        if "charset" in x:
-            v27 = x["charset"]
-            if not (isinstance(v27, str)):
-                return False
-            if not (isinstance(v27, str) and v27 in _C12):
-                return False
-        if "flash" in x:
-            v28 = x["flash"]
-            if not (_is_integer(v28)):
-                return False
-            if _is_number(v28) and (v28 < 0 or v28 > 1):
-                return False
-        if "push" in x:
-            v29 = x["push"]
-            if not (_is_integer(v29)):
-                return False
-            if _is_number(v29) and (v29 < 0 or v29 > 1):
-                return False
-        if "hlr" in x:
-            v30 = x["hlr"]
-            if not (_is_integer(v30)):
-                return False
-            if _is_number(v30) and (v30 < 0 or v30 > 1):
-                return False
-        if "bin" in x:
-            v31 = x["bin"]
-            if not (_is_integer(v31)):
-                return False
-            if _is_number(v31) and (v31 < 0 or v31 > 2):
-                return False
-        if "ping" in x:
-            v32 = x["ping"]
-            if not (_is_integer(v32)):
-                return False
-            if _is_number(v32) and (v32 < 0 or v32 > 1):
-                return False
-        if "mms" in x:
-            v33 = x["mms"]
-            if not (_is_integer(v33)):
-                return False
-            if _is_number(v33) and (v33 < 0 or v33 > 1):
-                return False
-        if "call" in x:
-            v34 = x["call"]
-            if not (_is_integer(v34)):
-                return False
-            if _is_number(v34) and (v34 < 0 or v34 > 1):
-                return False
-        if "viber" in x:
-            v35 = x["viber"]
-            if not (_is_integer(v35)):
-                return False
-            if _is_number(v35) and (v35 < 0 or v35 > 1):
-                return False
+        if len(v16) < 1 or len(v16) > 1000:
+            return False
+    if "sender" in x:
+        v17 = x["sender"]
+        if not (isinstance(v17, str)):
+            return False
+        if len(v17) > 15:
+            return False
+    if "id" in x:
+        v18 = x["id"]
+        if not (_is_integer(v18) or isinstance(v18, str)):
+            return False
+        if isinstance(v18, str) and (_P4.search(v18) is None):
+            return False
+        if _is_number(v18) and (v18 < 1 or v18 > 2147483647):
+            return False
+    if "time" in x:
+        v19 = x["time"]
+        if not (isinstance(v19, str)):
+            return False
+        if _P5.search(v19) is None:
+            return False
+    if "tz" in x:
+        v20 = x["tz"]
+        if not (_is_integer(v20)):
+            return False
+    if "translit" in x:
+        v21 = x["translit"]
+        if not (_is_integer(v21)):
+            return False
+        if v21 < 0 or v21 > 2:
+            return False
+    if "tinyurl" in x:
+        v22 = x["tinyurl"]
+        if not (_is_integer(v22)):
+            return False
+        if v22 < 0 or v22 > 1:
+            return False
+    if "maxsms" in x:
+        v23 = x["maxsms"]
+        if not (_is_integer(v23)):
+            return False
+        if v23 < 1:
+            return False
+    if "valid" in x:
+        v24 = x["valid"]
+        if not (isinstance(v24, str)):
+            return False
+        if _P6.search(v24) is None:
+            return False
+    if "cost" in x:
+        v25 = x["cost"]
+        if not (_is_integer(v25)):
+            return False
+        if not any(_equal(v25, v) for v in _C10):
+            return False
+    if "fmt" in x:
+        v26 = x["fmt"]
+        if not (_is_integer(v26)):
+            return False
+        if not any(_equal(v26, v) for v in _C11):
+            return False
+    if "charset" in x:
+        v27 = x["charset"]
+        if not (isinstance(v27, str)):
+            return False
+        if not (isinstance(v27, str) and v27 in _C12):
+            return False
+    if "flash" in x:
+        v28 = x["flash"]
+        if not (_is_integer(v28)):
+            return False
+        if v28 < 0 or v28 > 1:
+            return False
+    if "push" in x:
+        v29 = x["push"]
+        if not (_is_integer(v29)):
+            return False
+        if v29 < 0 or v29 > 1:
+            return False
+    if "hlr" in x:
+        v30 = x["hlr"]
+        if not (_is_integer(v30)):
+            return False
+        if v30 < 0 or v30 > 1:
+            return False
+    if "bin" in x:
+        v31 = x["bin"]
+        if not (_is_integer(v31)):
+            return False
+        if v31 < 0 or v31 > 2:
+            return False
+    if "ping" in x:
+        v32 = x["ping"]
+        if not (_is_integer(v32)):
+            return False
+        if v32 < 0 or v32 > 1:
+            return False
+    if "mms" in x:
+        v33 = x["mms"]
+        if not (_is_integer(v33)):
+            return False
+        if v33 < 0 or v33 > 1:
+            return False
+    if "call" in x:
+        v34 = x["call"]
+        if not (_is_integer(v34)):
+            return False
+        if v34 < 0 or v34 > 1:
+            return False
+    if "viber" in x:
+        v35 = x["viber"]
+        if not (_is_integer(v35)):
+            return False
+        if v35 < 0 or v35 > 1:
+            return False
     return True
 
 
 def _def_SendResponse(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if "id" not in x:
+    if "id" not in x:
+        return False
+    if "cnt" not in x:
+        return False
+    if "id" in x:
+        v36 = x["id"]
+        if not (_is_integer(v36) or isinstance(v36, str)):
             return False
-        if "cnt" not in x:
+    if "cnt" in x:
+        v37 = x["cnt"]
+        if not (_is_integer(v37) or isinstance(v37, str)):
             return False
-        if "id" in x:
-            v36 = x["id"]
-            if not (_is_integer(v36) or isinstance(v36, str)):
-                return False
-        if "cnt" in x:
-            v37 = x["cnt"]
-            if not (_is_integer(v37) or isinstance(v37, str)):
-                return False
-            if isinstance(v37, str) and (_P2.search(v37) is None):
-                return False
-            if _is_number(v37) and (v37 < 0):
-                return False
-        if "cost" in x:
-            v38 = x["cost"]
-            if not (_is_number(v38) or isinstance(v38, str)):
-                return False
-            if isinstance(v38, str) and (_P0.search(v38) is None):
-                return False
-        if "balance" in x:
-            v39 = x["balance"]
-            if not (_is_number(v39) or isinstance(v39, str)):
-                return False
-            if isinstance(v39, str) and (_P0.search(v39) is None):
-                return False
+        if isinstance(v37, str) and (_P2.search(v37) is None):
+            return False
+        if _is_number(v37) and (v37 < 0):
+            return False
+    if "cost" in x:
+        v38 = x["cost"]
+        if not (_is_number(v38) or isinstance(v38, str)):
+            return False
+        if isinstance(v38, str) and (_P0.search(v38) is None):
+            return False
+    if "balance" in x:
+        v39 = x["balance"]
+        if not (_is_number(v39) or isinstance(v39, str)):
+            return False
+        if isinstance(v39, str) and (_P0.search(v39) is None):
+            return False
     return True
 
 
@@ -440,239 +435,234 @@ def _def_StatusDetail(x: Any) -> bool:
 def _def_StatusListResponse(x: Any) -> bool:
     if not (isinstance(x, list)):
         return False
-    if isinstance(x, list):
-        for i40 in x:
-            if not (isinstance(i40, dict)):
+    for i40 in x:
+        if not (isinstance(i40, dict)):
+            return False
+        if "status" not in i40:
+            return False
+        if "id" in i40:
+            v41 = i40["id"]
+            if not (_is_integer(v41) or isinstance(v41, str)):
                 return False
-            if isinstance(i40, dict):
-                if "status" not in i40:
-                    return False
-                if "id" in i40:
-                    v41 = i40["id"]
-                    if not (_is_integer(v41) or isinstance(v41, str)):
-                        return False
-                if "status" in i40:
-                    v42 = i40["status"]
-                    if not (_is_integer(v42)):
-                        return False
-                if "status_name" in i40:
-                    v43 = i40["status_name"]
-                    if not (isinstance(v43, str)):
-                        return False
-                if "last_date" in i40:
-                    v44 = i40["last_date"]
-                    if not (isinstance(v44, str)):
-                        return False
-                    if isinstance(v44, str) and (_P7.search(v44) is None):
-                        return False
-                if "last_timestamp" in i40:
-                    v45 = i40["last_timestamp"]
-                    if not (_is_integer(v45)):
-                        return False
-                if "flag" in i40:
-                    v46 = i40["flag"]
-                    if not (_is_integer(v46)):
-                        return False
-                if "err" in i40:
-                    v47 = i40["err"]
-                    if not (_is_integer(v47)):
-                        return False
-                if "send_date" in i40:
-                    v48 = i40["send_date"]
-                    if not (isinstance(v48, str)):
-                        return False
-                    if isinstance(v48, str) and (_P7.search(v48) is None):
-                        return False
-                if "send_timestamp" in i40:
-                    v49 = i40["send_timestamp"]
-                    if not (_is_integer(v49)):
-                        return False
-                if "phone" in i40:
-                    v50 = i40["phone"]
-                    if not (isinstance(v50, str)):
-                        return False
-                if "cost" in i40:
-                    v51 = i40["cost"]
-                    if not (_is_number(v51) or isinstance(v51, str)):
-                        return False
-                    if isinstance(v51, str) and (_P0.search(v51) is None):
-                        return False
-                if "sender_id" in i40:
-                    v52 = i40["sender_id"]
-                    if not (isinstance(v52, str)):
-                        return False
-                if "message" in i40:
-                    v53 = i40["message"]
-                    if not (isinstance(v53, str)):
-                        return False
-                if "comment" in i40:
-                    v54 = i40["comment"]
-                    if not (isinstance(v54, str)):
-                        return False
-                if "type" in i40:
-                    v55 = i40["type"]
-                    if not (_is_integer(v55)):
-                        return False
-                if "country" in i40:
-                    v56 = i40["country"]
-                    if not (isinstance(v56, str)):
-                        return False
-                if "operator" in i40:
-                    v57 = i40["operator"]
-                    if not (isinstance(v57, str)):
-                        return False
-                if "region" in i40:
-                    v58 = i40["region"]
-                    if not (isinstance(v58, str)):
-                        return False
+        if "status" in i40:
+            v42 = i40["status"]
+            if not (_is_integer(v42)):
+                return False
+        if "status_name" in i40:
+            v43 = i40["status_name"]
+            if not (isinstance(v43, str)):
+                return False
+        if "last_date" in i40:
+            v44 = i40["last_date"]
+            if not (isinstance(v44, str)):
+                return False
+            if _P7.search(v44) is None:
+                return False
+        if "last_timestamp" in i40:
+            v45 = i40["last_timestamp"]
+            if not (_is_integer(v45)):
+                return False
+        if "flag" in i40:
+            v46 = i40["flag"]
+            if not (_is_integer(v46)):
+                return False
+        if "err" in i40:
+            v47 = i40["err"]
+            if not (_is_integer(v47)):
+                return False
+        if "send_date" in i40:
+            v48 = i40["send_date"]
+            if not (isinstance(v48, str)):
+                return False
+            if _P7.search(v48) is None:
+                return False
+        if "send_timestamp" in i40:
+            v49 = i40["send_timestamp"]
+            if not (_is_integer(v49)):
+                return False
+        if "phone" in i40:
+            v50 = i40["phone"]
+            if not (isinstance(v50, str)):
+                return False
+        if "cost" in i40:
+            v51 = i40["cost"]
+            if not (_is_number(v51) or isinstance(v51, str)):
+                return False
+            if isinstance(v51, str) and (_P0.search(v51) is None):
+                return False
+        if "sender_id" in i40:
+            v52 = i40["sender_id"]
+            if not (isinstance(v52, str)):
+                return False
+        if "message" in i40:
+            v53 = i40["message"]
+            if not (isinstance(v53, str)):
+                return False
+        if "comment" in i40:
+            v54 = i40["comment"]
+            if not (isinstance(v54, str)):
+                return False
+        if "type" in i40:
+            v55 = i40["type"]
+            if not (_is_integer(v55)):
+                return False
+        if "country" in i40:
+            v56 = i40["country"]
+            if not (isinstance(v56, str)):
+                return False
+        if "operator" in i40:
+            v57 = i40["operator"]
+            if not (isinstance(v57, str)):
+                return False
+        if "region" in i40:
+            v58 = i40["region"]
+            if not (isinstance(v58, str)):
+                return False
     return True
 
 
 def _def_StatusRequest(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if "phone" not in x:
+    if "phone" not in x:
+        return False
+    if "id" not in x:
+        return False
+    if not x.keys() <= _C14:
+        return False
+    if "phone" in x:
+        v59 = x["phone"]
+        if not (isinstance(v59, str)):
             return False
-        if "id" not in x:
+        if _P8.search(v59) is None:
             return False
-        if not x.keys() <= _C14:
+    if "id" in x:
+        v60 = x["id"]
+        if not (_is_integer(v60) or isinstance(v60, str)):
             return False
-        if "phone" in x:
-            v59 = x["phone"]
-            if not (isinstance(v59, str)):
-                return False
-            if isinstance(v59, str) and (_P8.search(v59) is None):
-                return False
-        if "id" in x:
-            v60 = x["id"]
-            if not (_is_integer(v60) or isinstance(v60, str)):
-                return False
-            if isinstance(v60, str) and (_P9.search(v60) is None):
-                return False
-            if _is_number(v60) and (v60 < 1 or v60 > 2147483647):
-                return False
-        if "all" in x:
-            v61 = x["all"]
-            if not (_is_integer(v61)):
-                return False
-            if not any(_equal(v61, v) for v in _C15):
-                return False
-        if "fmt" in x:
-            v62 = x["fmt"]
-            if not (_is_integer(v62)):
-                return False
-            if not any(_equal(v62, v) for v in _C16):
-                return False
-        if "charset" in x:
-            v63 = x["charset"]
-            if not (isinstance(v63, str)):
-                return False
-            if not (isinstance(v63, str) and v63 in _C17):
-                return False
+        if isinstance(v60, str) and (_P9.search(v60) is None):
+            return False
+        if _is_number(v60) and (v60 < 1 or v60 > 2147483647):
+            return False
+    if "all" in x:
+        v61 = x["all"]
+        if not (_is_integer(v61)):
+            return False
+        if not any(_equal(v61, v) for v in _C15):
+            return False
+    if "fmt" in x:
+        v62 = x["fmt"]
+        if not (_is_integer(v62)):
+            return False
+        if not any(_equal(v62, v) for v in _C16):
+            return False
+    if "charset" in x:
+        v63 = x["charset"]
+        if not (isinstance(v63, str)):
+            return False
+        if not (isinstance(v63, str) and v63 in _C17):
+            return False
     return True
 
 
 def _def_StatusResponse(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if "status" not in x:
+    if "status" not in x:
+        return False
+    if "id" in x:
+        v64 = x["id"]
+        if not (_is_integer(v64) or isinstance(v64, str)):
             return False
-        if "id" in x:
-            v64 = x["id"]
-            if not (_is_integer(v64) or isinstance(v64, str)):
-                return False
-        if "status" in x:
-            v65 = x["status"]
-            if not (_is_integer(v65)):
-                return False
-        if "status_name" in x:
-            v66 = x["status_name"]
-            if not (isinstance(v66, str)):
-                return False
-        if "last_date" in x:
-            v67 = x["last_date"]
-            if not (isinstance(v67, str)):
-                return False
-            if isinstance(v67, str) and (_P7.search(v67) is None):
-                return False
-        if "last_timestamp" in x:
-            v68 = x["last_timestamp"]
-            if not (_is_integer(v68)):
-                return False
-        if "flag" in x:
-            v69 = x["flag"]
-            if not (_is_integer(v69)):
-                return False
-        if "err" in x:
-            v70 = x["err"]
-            if not (_is_integer(v70)):
-                return False
-        if "send_date" in x:
-            v71 = x["send_date"]
-            if not (isinstance(v71, str)):
-                return False
-            if isinstance(v71, str) and (_P7.search(v71) is None):
-                return False
-        if "send_timestamp" in x:
-            v72 = x["send_timestamp"]
-            if not (_is_integer(v72)):
-                return False
-        if "phone" in x:
-            v73 = x["phone"]
-            if not (isinstance(v73, str)):
-                return False
-        if "cost" in x:
-            v74 = x["cost"]
-            if not (_is_number(v74) or isinstance(v74, str)):
-                return False
-            if isinstance(v74, str) and (_P0.search(v74) is None):
-                return False
-        if "sender_id" in x:
-            v75 = x["sender_id"]
-            if not (isinstance(v75, str)):
-                return False
-        if "message" in x:
-            v76 = x["message"]
-            if not (isinstance(v76, str)):
-                return False
-        if "comment" in x:
-            v77 = x["comment"]
-            if not (isinstance(v77, str)):
-                return False
-        if "type" in x:
-            v78 = x["type"]
-            if not (_is_integer(v78)):
-                return False
-        if "country" in x:
-            v79 = x["country"]
-            if not (isinstance(v79, str)):
-                return False
-        if "operator" in x:
-            v80 = x["operator"]
-            if not (isinstance(v80, str)):
-                return False
-        if "region" in x:
-            v81 = x["region"]
-            if not (isinstance(v81, str)):
-                return False
+    if "status" in x:
+        v65 = x["status"]
+        if not (_is_integer(v65)):
+            return False
+    if "status_name" in x:
+        v66 = x["status_name"]
+        if not (isinstance(v66, str)):
+            return False
+    if "last_date" in x:
+        v67 = x["last_date"]
+        if not (isinstance(v67, str)):
+            return False
+        if _P7.search(v67) is None:
+            return False
+    if "last_timestamp" in x:
+        v68 = x["last_timestamp"]
+        if not (_is_integer(v68)):
+            return False
+    if "flag" in x:
+        v69 = x["flag"]
+        if not (_is_integer(v69)):
+            return False
+    if "err" in x:
+        v70 = x["err"]
+        if not (_is_integer(v70)):
+            return False
+    if "send_date" in x:
+        v71 = x["send_date"]
+        if not (isinstance(v71, str)):
+            return False
+        if _P7.search(v71) is None:
+            return False
+    if "send_timestamp" in x:
+        v72 = x["send_timestamp"]
+        if not (_is_integer(v72)):
+            return False
+    if "phone" in x:
+        v73 = x["phone"]
+        if not (isinstance(v73, str)):
+            return False
+    if "cost" in x:
+        v74 = x["cost"]
+        if not (_is_number(v74) or isinstance(v74, str)):
+            return False
+        if isinstance(v74, str) and (_P0.search(v74) is None):
+            return False
+    if "sender_id" in x:
+        v75 = x["sender_id"]
+        if not (isinstance(v75, str)):
+            return False
+    if "message" in x:
+        v76 = x["message"]
+        if not (isinstance(v76, str)):
+            return False
+    if "comment" in x:
+        v77 = x["comment"]
+        if not (isinstance(v77, str)):
+            return False
+    if "type" in x:
+        v78 = x["type"]
+        if not (_is_integer(v78)):
+            return False
+    if "country" in x:
+        v79 = x["country"]
+        if not (isinstance(v79, str)):
+            return False
+    if "operator" in x:
+        v80 = x["operator"]
+        if not (isinstance(v80, str)):
+            return False
+    if "region" in x:
+        v81 = x["region"]
+        if not (isinstance(v81, str)):
+            return False
     return True
 
 
 def _def_SubclientFlags(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        for k82 in x:
-            if isinstance(k82, str) and (_P2.search(k82) is None):
+    for k82 in x:
+        if isinstance(k82, str) and (_P2.search(k82) is None):
+            return False
+    for k83, v84 in x.items():
+        if k83 not in _C18:
+            if not (_is_integer(v84)):
                 return False
-        for k83, v84 in x.items():
-            if k83 not in _C18:
-                if not (_is_integer(v84)):
-                    return False
-                if _is_number(v84) and (v84 < 0 or v84 > 1):
-                    return False
+            if v84 < 0 or v84 > 1:
+                return False
     return True
 
 
@@ -687,700 +677,680 @@ def _def_SubclientType(x: Any) -> bool:
 def _def_UsersAddRequest(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if "add" not in x:
+    if "add" not in x:
+        return False
+    if "user" not in x:
+        return False
+    if "password" not in x:
+        return False
+    if not x.keys() <= _C20:
+        return False
+    if "add" in x:
+        v85 = x["add"]
+        if not _equal(v85, 1):
             return False
-        if "user" not in x:
+    if "user" in x:
+        v86 = x["user"]
+        if not (isinstance(v86, str)):
             return False
-        if "password" not in x:
+        if len(v86) < 1:
             return False
-        if not x.keys() <= _C20:
+    if "password" in x:
+        v87 = x["password"]
+        if not (isinstance(v87, str)):
             return False
-        if "add" in x:
-            v85 = x["add"]
-            if not _equal(v85, 1):
+        if len(v87) < 8 or _P10.search(v87) is None:
+            return False
+    if "type" in x:
+        v88 = x["type"]
+        if not (_is_integer(v88)):
+            return False
+        if not any(_equal(v88, v) for v in _C21):
+            return False
+    if "email" in x:
+        v89 = x["email"]
+        if not (isinstance(v89, str)):
+            return False
+        if _P11.search(v89) is None:
+            return False
+    if "phone" in x:
+        v90 = x["phone"]
+        if not (isinstance(v90, str)):
+            return False
+        if _P12.search(v90) is None:
+            return False
+    if "fl" in x:
+        v91 = x["fl"]
+        if not (isinstance(v91, dict)):
+            return False
+        for k92 in v91:
+            if isinstance(k92, str) and (_P2.search(k92) is None):
                 return False
-        if "user" in x:
-            v86 = x["user"]
-            if not (isinstance(v86, str)):
-                return False
-            if isinstance(v86, str) and (len(v86) < 1):
-                return False
-        if "password" in x:
-            v87 = x["password"]
-            if not (isinstance(v87, str)):
-                return False
-            if isinstance(v87, str) and (len(v87) < 8 or _P10.search(v87) is None):
-                return False
-        if "type" in x:
-            v88 = x["type"]
-            if not (_is_integer(v88)):
-                return False
-            if not any(_equal(v88, v) for v in _C21):
-                return False
-        if "email" in x:
-            v89 = x["email"]
-            if not (isinstance(v89, str)):
-                return False
-            if isinstance(v89, str) and (_P11.search(v89) is None):
-                return False
-        if "phone" in x:
-            v90 = x["phone"]
-            if not (isinstance(v90, str)):
-                return False
-            if isinstance(v90, str) and (_P12.search(v90) is None):
-                return False
-        if "fl" in x:
-            v91 = x["fl"]
-            if not (isinstance(v91, dict)):
-                return False
-            if isinstance(v91, dict):
-                for k92 in v91:
-                    if isinstance(k92, str) and (_P2.search(k92) is None):
-                        return False
-                for k93, v94 in v91.items():
-                    if k93 not in _C22:
-                        if not (_is_integer(v94)):
-                            return False
-                        if _is_number(v94) and (v94 < 0 or v94 > 1):
-                            return False
-        if "fmt" in x:
-            v95 = x["fmt"]
-            if not (_is_integer(v95)):
-                return False
-            if not any(_equal(v95, v) for v in _C23):
-                return False
-        if "charset" in x:
-            v96 = x["charset"]
-            if not (isinstance(v96, str)):
-                return False
-            if not (isinstance(v96, str) and v96 in _C24):
-                return False
+        for k93, v94 in v91.items():
+            if k93 not in _C22:
+                if not (_is_integer(v94)):
+                    return False
+                if v94 < 0 or v94 > 1:
+                    return False
+    if "fmt" in x:
+        v95 = x["fmt"]
+        if not (_is_integer(v95)):
+            return False
+        if not any(_equal(v95, v) for v in _C23):
+            return False
+    if "charset" in x:
+        v96 = x["charset"]
+        if not (isinstance(v96, str)):
+            return False
+        if not (isinstance(v96, str) and v96 in _C24):
+            return False
     return True
 
 
 def _def_UsersAddResponse(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if "id" not in x:
+    if "id" not in x:
+        return False
+    if "id" in x:
+        v97 = x["id"]
+        if not (_is_integer(v97) or isinstance(v97, str)):
             return False
-        if "id" in x:
-            v97 = x["id"]
-            if not (_is_integer(v97) or isinstance(v97, str)):
-                return False
     return True
 
 
 def _def_UsersChangeRequest(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if "chg" not in x:
+    if "chg" not in x:
+        return False
+    if "user" not in x:
+        return False
+    if not x.keys() <= _C25:
+        return False
+    if "chg" in x:
+        v98 = x["chg"]
+        if not _equal(v98, 1):
             return False
-        if "user" not in x:
+    if "user" in x:
+        v99 = x["user"]
+        if not (isinstance(v99, str)):
             return False
-        if not x.keys() <= _C25:
+        if len(v99) < 1:
             return False
-        if "chg" in x:
-            v98 = x["chg"]
-            if not _equal(v98, 1):
+    if "new_login" in x:
+        v100 = x["new_login"]
+        if not (isinstance(v100, str)):
+            return False
+        if len(v100) < 1:
+            return False
+    if "password" in x:
+        v101 = x["password"]
+        if not (isinstance(v101, str)):
+            return False
+        if len(v101) < 8 or _P10.search(v101) is None:
+            return False
+    if "fio" in x:
+        v102 = x["fio"]
+        if not (isinstance(v102, str)):
+            return False
+    if "type" in x:
+        v103 = x["type"]
+        if not (_is_integer(v103)):
+            return False
+        if not any(_equal(v103, v) for v in _C26):
+            return False
+    if "fmts" in x:
+        v104 = x["fmts"]
+        if not (isinstance(v104, str)):
+            return False
+        if _P13.search(v104) is None:
+            return False
+    if "email" in x:
+        v105 = x["email"]
+        if not (isinstance(v105, str)):
+            return False
+        if _P11.search(v105) is None:
+            return False
+    if "phone" in x:
+        v106 = x["phone"]
+        if not (isinstance(v106, str)):
+            return False
+        if _P12.search(v106) is None:
+            return False
+    if "fl" in x:
+        v107 = x["fl"]
+        if not (isinstance(v107, dict)):
+            return False
+        for k108 in v107:
+            if isinstance(k108, str) and (_P2.search(k108) is None):
                 return False
-        if "user" in x:
-            v99 = x["user"]
-            if not (isinstance(v99, str)):
-                return False
-            if isinstance(v99, str) and (len(v99) < 1):
-                return False
-        if "new_login" in x:
-            v100 = x["new_login"]
-            if not (isinstance(v100, str)):
-                return False
-            if isinstance(v100, str) and (len(v100) < 1):
-                return False
-        if "password" in x:
-            v101 = x["password"]
-            if not (isinstance(v101, str)):
-                return False
-            if isinstance(v101, str) and (len(v101) < 8 or _P10.search(v101) is None):
-                return False
-        if "fio" in x:
-            v102 = x["fio"]
-            if not (isinstance(v102, str)):
-                return False
-        if "type" in x:
-            v103 = x["type"]
-            if not (_is_integer(v103)):
-                return False
-            if not any(_equal(v103, v) for v in _C26):
-                return False
-        if "fmts" in x:
-            v104 = x["fmts"]
-            if not (isinstance(v104, str)):
-                return False
-            if isinstance(v104, str) and (_P13.search(v104) is None):
-                return False
-        if "email" in x:
-            v105 = x["email"]
-            if not (isinstance(v105, str)):
-                return False
-            if isinstance(v105, str) and (_P11.search(v105) is None):
-                return False
-        if "phone" in x:
-            v106 = x["phone"]
-            if not (isinstance(v106, str)):
-                return False
-            if isinstance(v106, str) and (_P12.search(v106) is None):
-                return False
-        if "fl" in x:
-            v107 = x["fl"]
-            if not (isinstance(v107, dict)):
-                return False
-            if isinstance(v107, dict):
-                for k108 in v107:
-                    if isinstance(k108, str) and (_P2.search(k108) is None):
-                        return False
-                for k109, v110 in v107.items():
-                    if k109 not in _C27:
-                        if not (_is_integer(v110)):
-                            return False
-                        if _is_number(v110) and (v110 < 0 or v110 > 1):
-                            return False
-        if "fmt" in x:
-            v111 = x["fmt"]
-            if not (_is_integer(v111)):
-                return False
-            if not any(_equal(v111, v) for v in _C28):
-                return False
-        if "charset" in x:
-            v112 = x["charset"]
-            if not (isinstance(v112, str)):
-                return False
-            if not (isinstance(v112, str) and v112 in _C29):
-                return False
+        for k109, v110 in v107.items():
+            if k109 not in _C27:
+                if not (_is_integer(v110)):
+                    return False
+                if v110 < 0 or v110 > 1:
+                    return False
+    if "fmt" in x:
+        v111 = x["fmt"]
+        if not (_is_integer(v111)):
+            return False
+        if not any(_equal(v111, v) for v in _C28):
+            return False
+    if "charset" in x:
+        v112 = x["charset"]
+        if not (isinstance(v112, str)):
+            return False
+        if not (isinstance(v112, str) and v112 in _C29):
+            return False
     return True
 
 
 def _def_UsersChangeResponse(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if "result" not in x:
+    if "result" not in x:
+        return False
+    if "result" in x:
+        v113 = x["result"]
+        if not _equal(v113, "OK"):
             return False
-        if "result" in x:
-            v113 = x["result"]
-            if not _equal(v113, "OK"):
-                return False
     return True
 
 
 def _def_UsersPayRequest(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if "pay" not in x:
+    if "pay" not in x:
+        return False
+    if "user" not in x:
+        return False
+    if "sum" not in x:
+        return False
+    if not x.keys() <= _C30:
+        return False
+    if "pay" in x:
+        v114 = x["pay"]
+        if not _equal(v114, 1):
             return False
-        if "user" not in x:
+    if "user" in x:
+        v115 = x["user"]
+        if not (isinstance(v115, str)):
             return False
-        if "sum" not in x:
+        if len(v115) < 1:
             return False
-        if not x.keys() <= _C30:
+    if "sum" in x:
+        v116 = x["sum"]
+        if not (_is_number(v116) or isinstance(v116, str)):
             return False
-        if "pay" in x:
-            v114 = x["pay"]
-            if not _equal(v114, 1):
-                return False
-        if "user" in x:
-            v115 = x["user"]
-            if not (isinstance(v115, str)):
-                return False
-            if isinstance(v115, str) and (len(v115) < 1):
-                return False
-        if "sum" in x:
-            v116 = x["sum"]
-            if not (_is_number(v116) or isinstance(v116, str)):
-                return False
-            if isinstance(v116, str) and (_P14.search(v116) is None):
-                return False
-            if _is_number(v116) and (v116 <= 0):
-                return False
-        if "balance2" in x:
-            v117 = x["balance2"]
-            if not (_is_integer(v117)):
-                return False
-            if _is_number(v117) and (v117 < 0 or v117 > 1):
-                return False
-        if "fmt" in x:
-            v118 = x["fmt"]
-            if not (_is_integer(v118)):
-                return False
-            if not any(_equal(v118, v) for v in _C31):
-                return False
-        if "charset" in x:
-            v119 = x["charset"]
-            if not (isinstance(v119, str)):
-                return False
-            if not (isinstance(v119, str) and v119 in _C32):
-                return False
+        if isinstance(v116, str) and (_P14.search(v116) is None):
+            return False
+        if _is_number(v116) and (v116 <= 0):
+            return False
+    if "balance2" in x:
+        v117 = x["balance2"]
+        if not (_is_integer(v117)):
+            return False
+        if v117 < 0 or v117 > 1:
+            return False
+    if "fmt" in x:
+        v118 = x["fmt"]
+        if not (_is_integer(v118)):
+            return False
+        if not any(_equal(v118, v) for v in _C31):
+            return False
+    if "charset" in x:
+        v119 = x["charset"]
+        if not (isinstance(v119, str)):
+            return False
+        if not (isinstance(v119, str) and v119 in _C32):
+            return False
     return True
 
 
 def _def_UsersStatAllItem(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if "description" not in x:
+    if "description" not in x:
+        return False
+    if "operator" not in x:
+        return False
+    if "mccmnc" not in x:
+        return False
+    if "sms" not in x:
+        return False
+    if "credit" not in x:
+        return False
+    if "debit" not in x:
+        return False
+    if "currency" not in x:
+        return False
+    if "description" in x:
+        v120 = x["description"]
+        if not (isinstance(v120, str)):
             return False
-        if "operator" not in x:
+    if "operator" in x:
+        v121 = x["operator"]
+        if not (isinstance(v121, str)):
             return False
-        if "mccmnc" not in x:
+    if "mccmnc" in x:
+        v122 = x["mccmnc"]
+        if not (isinstance(v122, str)):
             return False
-        if "sms" not in x:
+        if _P15.search(v122) is None:
             return False
-        if "credit" not in x:
+    if "sms" in x:
+        v123 = x["sms"]
+        if not (isinstance(v123, str)):
             return False
-        if "debit" not in x:
+        if _P2.search(v123) is None:
             return False
-        if "currency" not in x:
+    if "credit" in x:
+        v124 = x["credit"]
+        if not (isinstance(v124, str)):
             return False
-        if "description" in x:
-            v120 = x["description"]
-            if not (isinstance(v120, str)):
-                return False
-        if "operator" in x:
-            v121 = x["operator"]
-            if not (isinstance(v121, str)):
-                return False
-        if "mccmnc" in x:
-            v122 = x["mccmnc"]
-            if not (isinstance(v122, str)):
-                return False
-            if isinstance(v122, str) and (_P15.search(v122) is None):
-                return False
-        if "sms" in x:
-            v123 = x["sms"]
-            if not (isinstance(v123, str)):
-                return False
-            if isinstance(v123, str) and (_P2.search(v123) is None):
-                return False
-        if "credit" in x:
-            v124 = x["credit"]
-            if not (isinstance(v124, str)):
-                return False
-            if isinstance(v124, str) and (_P0.search(v124) is None):
-                return False
-        if "debit" in x:
-            v125 = x["debit"]
-            if not (isinstance(v125, str)):
-                return False
-            if isinstance(v125, str) and (_P0.search(v125) is None):
-                return False
-        if "currency" in x:
-            v126 = x["currency"]
-            if not (isinstance(v126, str)):
-                return False
-            if isinstance(v126, str) and (_P1.search(v126) is None):
-                return False
+        if _P0.search(v124) is None:
+            return False
+    if "debit" in x:
+        v125 = x["debit"]
+        if not (isinstance(v125, str)):
+            return False
+        if _P0.search(v125) is None:
+            return False
+    if "currency" in x:
+        v126 = x["currency"]
+        if not (isinstance(v126, str)):
+            return False
+        if _P1.search(v126) is None:
+            return False
     return True
 
 
 def _def_UsersStatAllRequest(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if "get_stat_all" not in x:
+    if "get_stat_all" not in x:
+        return False
+    if not x.keys() <= _C33:
+        return False
+    if "get_stat_all" in x:
+        v127 = x["get_stat_all"]
+        if not _equal(v127, 1):
             return False
-        if not x.keys() <= _C33:
+    if "start" in x:
+        v128 = x["start"]
+        if not (isinstance(v128, str)):
             return False
-        if "get_stat_all" in x:
-            v127 = x["get_stat_all"]
-            if not _equal(v127, 1):
-                return False
-        if "start" in x:
-            v128 = x["start"]
-            if not (isinstance(v128, str)):
-                return False
-            if isinstance(v128, str) and (_P16.search(v128) is None):
-                return False
-        if "end" in x:
-            v129 = x["end"]
-            if not (isinstance(v129, str)):
-                return False
-            if isinstance(v129, str) and (_P16.search(v129) is None):
-                return False
-        if "reseller" in x:
-            v130 = x["reseller"]
-            if not (_is_integer(v130)):
-                return False
-            if _is_number(v130) and (v130 < 0 or v130 > 1):
-                return False
-        if "user" in x:
-            v131 = x["user"]
-            if not (isinstance(v131, str)):
-                return False
-            if isinstance(v131, str) and (len(v131) < 1):
-                return False
-        if "user_id" in x:
-            v132 = x["user_id"]
-            if not (_is_integer(v132)):
-                return False
-            if _is_number(v132) and (v132 < 1):
-                return False
-        if "mycur" in x:
-            v133 = x["mycur"]
-            if not (_is_integer(v133)):
-                return False
-            if _is_number(v133) and (v133 < 0 or v133 > 1):
-                return False
-        if "balance2" in x:
-            v134 = x["balance2"]
-            if not (_is_integer(v134)):
-                return False
-            if _is_number(v134) and (v134 < 0 or v134 > 1):
-                return False
-        if "hide_deleted" in x:
-            v135 = x["hide_deleted"]
-            if not (_is_integer(v135)):
-                return False
-            if _is_number(v135) and (v135 < 0 or v135 > 1):
-                return False
-        if "fmt" in x:
-            v136 = x["fmt"]
-            if not (_is_integer(v136)):
-                return False
-            if not any(_equal(v136, v) for v in _C34):
-                return False
-        if "charset" in x:
-            v137 = x["charset"]
-            if not (isinstance(v137, str)):
-                return False
-            if not (isinstance(v137, str) and v137 in _C35):
-                return False
+        if _P16.search(v128) is None:
+            return False
+    if "end" in x:
+        v129 = x["end"]
+        if not (isinstance(v129, str)):
+            return False
+        if _P16.search(v129) is None:
+            return False
+    if "reseller" in x:
+        v130 = x["reseller"]
+        if not (_is_integer(v130)):
+            return False
+        if v130 < 0 or v130 > 1:
+            return False
+    if "user" in x:
+        v131 = x["user"]
+        if not (isinstance(v131, str)):
+            return False
+        if len(v131) < 1:
+            return False
+    if "user_id" in x:
+        v132 = x["user_id"]
+        if not (_is_integer(v132)):
+            return False
+        if v132 < 1:
+            return False
+    if "mycur" in x:
+        v133 = x["mycur"]
+        if not (_is_integer(v133)):
+            return False
+        if v133 < 0 or v133 > 1:
+            return False
+    if "balance2" in x:
+        v134 = x["balance2"]
+        if not (_is_integer(v134)):
+            return False
+        if v134 < 0 or v134 > 1:
+            return False
+    if "hide_deleted" in x:
+        v135 = x["hide_deleted"]
+        if not (_is_integer(v135)):
+            return False
+        if v135 < 0 or v135 > 1:
+            return False
+    if "fmt" in x:
+        v136 = x["fmt"]
+        if not (_is_integer(v136)):
+            return False
+        if not any(_equal(v136, v) for v in _C34):
+            return False
+    if "charset" in x:
+        v137 = x["charset"]
+        if not (isinstance(v137, str)):
+            return False
+        if not (isinstance(v137, str) and v137 in _C35):
+            return False
     return True
 
 
 def _def_UsersStatAllResponse(x: Any) -> bool:
     if not (isinstance(x, list)):
         return False
-    if isinstance(x, list):
-        for i138 in x:
-            if not (isinstance(i138, dict)):
+    for i138 in x:
+        if not (isinstance(i138, dict)):
+            return False
+        if "login" not in i138:
+            return False
+        if "items" not in i138:
+            return False
+        if "login" in i138:
+            v139 = i138["login"]
+            if not (isinstance(v139, str)):
                 return False
-            if isinstance(i138, dict):
-                if "login" not in i138:
+        if "items" in i138:
+            v140 = i138["items"]
+            if not (isinstance(v140, list)):
+                return False
+            for i141 in v140:
+                if not (isinstance(i141, dict)):
                     return False
-                if "items" not in i138:
+                if "description" not in i141:
                     return False
-                if "login" in i138:
-                    v139 = i138["login"]
-                    if not (isinstance(v139, str)):
+                if "operator" not in i141:
+                    return False
+                if "mccmnc" not in i141:
+                    return False
+                if "sms" not in i141:
+                    return False
+                if "credit" not in i141:
+                    return False
+                if "debit" not in i141:
+                    return False
+                if "currency" not in i141:
+                    return False
+                if "description" in i141:
+                    v142 = i141["description"]
+                    if not (isinstance(v142, str)):
                         return False
-                if "items" in i138:
-                    v140 = i138["items"]
-                    if not (isinstance(v140, list)):
+                if "operator" in i141:
+                    v143 = i141["operator"]
+                    if not (isinstance(v143, str)):
                         return False
-                    if isinstance(v140, list):
-                        for i141 in v140:
-                            if not (isinstance(i141, dict)):
-                                return False
-                            if isinstance(i141, dict):
-                                if "description" not in i141:
-                                    return False
-                                if "operator" not in i141:
-                                    return False
-                                if "mccmnc" not in i141:
-                                    return False
-                                if "sms" not in i141:
-                                    return False
-                                if "credit" not in i141:
-                                    return False
-                                if "debit" not in i141:
-                                    return False
-                                if "currency" not in i141:
-                                    return False
-                                if "description" in i141:
-                                    v142 = i141["description"]
-                                    if not (isinstance(v142, str)):
-                                        return False
-                                if "operator" in i141:
-                                    v143 = i141["operator"]
-                                    if not (isinstance(v143, str)):
-                                        return False
-                                if "mccmnc" in i141:
-                                    v144 = i141["mccmnc"]
-                                    if not (isinstance(v144, str)):
-                                        return False
-                                    if isinstance(v144, str) and (_P15.search(v144) is None):
-                                        return False
-                                if "sms" in i141:
-                                    v145 = i141["sms"]
-                                    if not (isinstance(v145, str)):
-                                        return False
-                                    if isinstance(v145, str) and (_P2.search(v145) is None):
-                                        return False
-                                if "credit" in i141:
-                                    v146 = i141["credit"]
-                                    if not (isinstance(v146, str)):
-                                        return False
-                                    if isinstance(v146, str) and (_P0.search(v146) is None):
-                                        return False
-                                if "debit" in i141:
-                                    v147 = i141["debit"]
-                                    if not (isinstance(v147, str)):
-                                        return False
-                                    if isinstance(v147, str) and (_P0.search(v147) is None):
-                                        return False
-                                if "currency" in i141:
-                                    v148 = i141["currency"]
-                                    if not (isinstance(v148, str)):
-                                        return False
-                                    if isinstance(v148, str) and (_P1.search(v148) is None):
-                                        return False
+                if "mccmnc" in i141:
+                    v144 = i141["mccmnc"]
+                    if not (isinstance(v144, str)):
+                        return False
+                    if _P15.search(v144) is None:
+                        return False
+                if "sms" in i141:
+                    v145 = i141["sms"]
+                    if not (isinstance(v145, str)):
+                        return False
+                    if _P2.search(v145) is None:
+                        return False
+                if "credit" in i141:
+                    v146 = i141["credit"]
+                    if not (isinstance(v146, str)):
+                        return False
+                    if _P0.search(v146) is None:
+                        return False
+                if "debit" in i141:
+                    v147 = i141["debit"]
+                    if not (isinstance(v147, str)):
+                        return False
+                    if _P0.search(v147) is None:
+                        return False
+                if "currency" in i141:
+                    v148 = i141["currency"]
+                    if not (isinstance(v148, str)):
+                        return False
+                    if _P1.search(v148) is None:
+                        return False
     return True
 
 
 def _def_UsersStatAllRow(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if "login" not in x:
+    if "login" not in x:
+        return False
+    if "items" not in x:
+        return False
+    if "login" in x:
+        v149 = x["login"]
+        if not (isinstance(v149, str)):
             return False
-        if "items" not in x:
+    if "items" in x:
+        v150 = x["items"]
+        if not (isinstance(v150, list)):
             return False
-        if "login" in x:
-            v149 = x["login"]
-            if not (isinstance(v149, str)):
+        for i151 in v150:
+            if not (isinstance(i151, dict)):
                 return False
-        if "items" in x:
-            v150 = x["items"]
-            if not (isinstance(v150, list)):
+            if "description" not in i151:
                 return False
-            if isinstance(v150, list):
-                for i151 in v150:
-                    if not (isinstance(i151, dict)):
-                        return False
-                    if isinstance(i151, dict):
-                        if "description" not in i151:
-                            return False
-                        if "operator" not in i151:
-                            return False
-                        if "mccmnc" not in i151:
-                            return False
-                        if "sms" not in i151:
-                            return False
-                        if "credit" not in i151:
-                            return False
-                        if "debit" not in i151:
-                            return False
-                        if "currency" not in i151:
-                            return False
-                        if "description" in i151:
-                            v152 = i151["description"]
-                            if not (isinstance(v152, str)):
-                                return False
-                        if "operator" in i151:
-                            v153 = i151["operator"]
-                            if not (isinstance(v153, str)):
-                                return False
-                        if "mccmnc" in i151:
-                            v154 = i151["mccmnc"]
-                            if not (isinstance(v154, str)):
-                                return False
-                            if isinstance(v154, str) and (_P15.search(v154) is None):
-                                return False
-                        if "sms" in i151:
-                            v155 = i151["sms"]
-                            if not (isinstance(v155, str)):
-                                return False
-                            if isinstance(v155, str) and (_P2.search(v155) is None):
-                                return False
-                        if "credit" in i151:
-                            v156 = i151["credit"]
-                            if not (isinstance(v156, str)):
-                                return False
-                            if isinstance(v156, str) and (_P0.search(v156) is None):
-                                return False
-                        if "debit" in i151:
-                            v157 = i151["debit"]
-                            if not (isinstance(v157, str)):
-                                return False
-                            if isinstance(v157, str) and (_P0.search(v157) is None):
-                                return False
-                        if "currency" in i151:
-                            v158 = i151["currency"]
-                            if not (isinstance(v158, str)):
-                                return False
-                            if isinstance(v158, str) and (_P1.search(v158) is None):
-                                return False
+            if "operator" not in i151:
+                return False
+            if "mccmnc" not in i151:
+                return False
+            if "sms" not in i151:
+                return False
+            if "credit" not in i151:
+                return False
+            if "debit" not in i151:
+                return False
+            if "currency" not in i151:
+                return False
+            if "description" in i151:
+                v152 = i151["description"]
+                if not (isinstance(v152, str)):
+                    return False
+            if "operator" in i151:
+                v153 = i151["operator"]
+                if not (isinstance(v153, str)):
+                    return False
+            if "mccmnc" in i151:
+                v154 = i151["mccmnc"]
+                if not (isinstance(v154, str)):
+                    return False
+                if _P15.search(v154) is None:
+                    return False
+            if "sms" in i151:
+                v155 = i151["sms"]
+                if not (isinstance(v155, str)):
+                    return False
+                if _P2.search(v155) is None:
+                    return False
+            if "credit" in i151:
+                v156 = i151["credit"]
+                if not (isinstance(v156, str)):
+                    return False
+                if _P0.search(v156) is None:
+                    return False
+            if "debit" in i151:
+                v157 = i151["debit"]
+                if not (isinstance(v157, str)):
+                    return False
+                if _P0.search(v157) is None:
+                    return False
+            if "currency" in i151:
+                v158 = i151["currency"]
+                if not (isinstance(v158, str)):
+                    return False
+                if _P1.search(v158) is None:
+                    return False
     return True
 
 
 def _def_UsersStatRequest(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if "get_stat" not in x:
+    if "get_stat" not in x:
+        return False
+    if not x.keys() <= _C36:
+        return False
+    if "get_stat" in x:
+        v159 = x["get_stat"]
+        if not _equal(v159, 1):
             return False
-        if not x.keys() <= _C36:
+    if "start" in x:
+        v160 = x["start"]
+        if not (isinstance(v160, str)):
             return False
-        if "get_stat" in x:
-            v159 = x["get_stat"]
-            if not _equal(v159, 1):
-                return False
-        if "start" in x:
-            v160 = x["start"]
-            if not (isinstance(v160, str)):
-                return False
-            if isinstance(v160, str) and (_P16.search(v160) is None):
-                return False
-        if "end" in x:
-            v161 = x["end"]
-            if not (isinstance(v161, str)):
-                return False
-            if isinstance(v161, str) and (_P16.search(v161) is None):
-                return False
-        if "reseller" in x:
-            v162 = x["reseller"]
-            if not (_is_integer(v162)):
-                return False
-            if _is_number(v162) and (v162 < 0 or v162 > 1):
-                return False
-        if "user" in x:
-            v163 = x["user"]
-            if not (isinstance(v163, str)):
-                return False
-            if isinstance(v163, str) and (len(v163) < 1):
-                return False
-        if "user_id" in x:
-            v164 = x["user_id"]
-            if not (_is_integer(v164)):
-                return False
-            if _is_number(v164) and (v164 < 1):
-                return False
-        if "mycur" in x:
-            v165 = x["mycur"]
-            if not (_is_integer(v165)):
-                return False
-            if _is_number(v165) and (v165 < 0 or v165 > 1):
-                return False
-        if "balance2" in x:
-            v166 = x["balance2"]
-            if not (_is_integer(v166)):
-                return False
-            if _is_number(v166) and (v166 < 0 or v166 > 1):
-                return False
-        if "hide_deleted" in x:
-            v167 = x["hide_deleted"]
-            if not (_is_integer(v167)):
-                return False
-            if _is_number(v167) and (v167 < 0 or v167 > 1):
-                return False
-        if "fmt" in x:
-            v168 = x["fmt"]
-            if not (_is_integer(v168)):
-                return False
-            if not any(_equal(v168, v) for v in _C37):
-                return False
-        if "charset" in x:
-            v169 = x["charset"]
-            if not (isinstance(v169, str)):
-                return False
-            if not (isinstance(v169, str) and v169 in _C38):
-                return False
+        if _P16.search(v160) is None:
+            return False
+    if "end" in x:
+        v161 = x["end"]
+        if not (isinstance(v161, str)):
+            return False
+        if _P16.search(v161) is None:
+            return False
+    if "reseller" in x:
+        v162 = x["reseller"]
+        if not (_is_integer(v162)):
+            return False
+        if v162 < 0 or v162 > 1:
+            return False
+    if "user" in x:
+        v163 = x["user"]
+        if not (isinstance(v163, str)):
+            return False
+        if len(v163) < 1:
+            return False
+    if "user_id" in x:
+        v164 = x["user_id"]
+        if not (_is_integer(v164)):
+            return False
+        if v164 < 1:
+            return False
+    if "mycur" in x:
+        v165 = x["mycur"]
+        if not (_is_integer(v165)):
+            return False
+        if v165 < 0 or v165 > 1:
+            return False
+    if "balance2" in x:
+        v166 = x["balance2"]
+        if not (_is_integer(v166)):
+            return False
+        if v166 < 0 or v166 > 1:
+            return False
+    if "hide_deleted" in x:
+        v167 = x["hide_deleted"]
+        if not (_is_integer(v167)):
+            return False
+        if v167 < 0 or v167 > 1:
+            return False
+    if "fmt" in x:
+        v168 = x["fmt"]
+        if not (_is_integer(v168)):
+            return False
+        if not any(_equal(v168, v) for v in _C37):
+            return False
+    if "charset" in x:
+        v169 = x["charset"]
+        if not (isinstance(v169, str)):
+            return False
+        if not (isinstance(v169, str) and v169 in _C38):
+            return False
     return True
 
 
 def _def_UsersStatResponse(x: Any) -> bool:
     if not (isinstance(x, list)):
         return False
-    if isinstance(x, list):
-        for i170 in x:
-            if not (isinstance(i170, dict)):
+    for i170 in x:
+        if not (isinstance(i170, dict)):
+            return False
+        if "login" not in i170:
+            return False
+        if "sms" not in i170:
+            return False
+        if "credit" not in i170:
+            return False
+        if "debit" not in i170:
+            return False
+        if "currency" not in i170:
+            return False
+        if "login" in i170:
+            v171 = i170["login"]
+            if not (isinstance(v171, str)):
                 return False
-            if isinstance(i170, dict):
-                if "login" not in i170:
-                    return False
-                if "sms" not in i170:
-                    return False
-                if "credit" not in i170:
-                    return False
-                if "debit" not in i170:
-                    return False
-                if "currency" not in i170:
-                    return False
-                if "login" in i170:
-                    v171 = i170["login"]
-                    if not (isinstance(v171, str)):
-                        return False
-                if "sms" in i170:
-                    v172 = i170["sms"]
-                    if not (isinstance(v172, str)):
-                        return False
-                    if isinstance(v172, str) and (_P2.search(v172) is None):
-                        return False
-                if "credit" in i170:
-                    v173 = i170["credit"]
-                    if not (isinstance(v173, str)):
-                        return False
-                    if isinstance(v173, str) and (_P0.search(v173) is None):
-                        return False
-                if "debit" in i170:
-                    v174 = i170["debit"]
-                    if not (isinstance(v174, str)):
-                        return False
-                    if isinstance(v174, str) and (_P0.search(v174) is None):
-                        return False
-                if "currency" in i170:
-                    v175 = i170["currency"]
-                    if not (isinstance(v175, str)):
-                        return False
-                    if isinstance(v175, str) and (_P1.search(v175) is None):
-                        return False
+        if "sms" in i170:
+            v172 = i170["sms"]
+            if not (isinstance(v172, str)):
+                return False
+            if _P2.search(v172) is None:
+                return False
+        if "credit" in i170:
+            v173 = i170["credit"]
+            if not (isinstance(v173, str)):
+                return False
+            if _P0.search(v173) is None:
+                return False
+        if "debit" in i170:
+            v174 = i170["debit"]
+            if not (isinstance(v174, str)):
+                return False
+            if _P0.search(v174) is None:
+                return False
+        if "currency" in i170:
+            v175 = i170["currency"]
+            if not (isinstance(v175, str)):
+                return False
+            if _P1.search(v175) is None:
+                return False
     return True
 
 
 def _def_UsersStatRow(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if "login" not in x:
+    if "login" not in x:
+        return False
+    if "sms" not in x:
+        return False
+    if "credit" not in x:
+        return False
+    if "debit" not in x:
+        return False
+    if "currency" not in x:
+        return False
+    if "login" in x:
+        v176 = x["login"]
+        if not (isinstance(v176, str)):
             return False
-        if "sms" not in x:
+    if "sms" in x:
+        v177 = x["sms"]
+        if not (isinstance(v177, str)):
             return False
-        if "credit" not in x:
+        if _P2.search(v177) is None:
             return False
-        if "debit" not in x:
+    if "credit" in x:
+        v178 = x["credit"]
+        if not (isinstance(v178, str)):
             return False
-        if "currency" not in x:
+        if _P0.search(v178) is None:
             return False
-        if "login" in x:
-            v176 = x["login"]
-            if not (isinstance(v176, str)):
-                return False
-        if "sms" in x:
-            v177 = x["sms"]
-            if not (isinstance(v177, str)):
-                return False
-            if isinstance(v177, str) and (_P2.search(v177) is None):
-                return False
-        if "credit" in x:
-            v178 = x["credit"]
-            if not (isinstance(v178, str)):
-                return False
-            if isinstance(v178, str) and (_P0.search(v178) is None):
-                return False
-        if "debit" in x:
-            v179 = x["debit"]
-            if not (isinstance(v179, str)):
-                return False
-            if isinstance(v179, str) and (_P0.search(v179) is None):
-                return False
-        if "currency" in x:
-            v180 = x["currency"]
-            if not (isinstance(v180, str)):
-                return False
-            if isinstance(v180, str) and (_P1.search(v180) is None):
-                return False
+    if "debit" in x:
+        v179 = x["debit"]
+        if not (isinstance(v179, str)):
+            return False
+        if _P0.search(v179) is None:
+            return False
+    if "currency" in x:
+        v180 = x["currency"]
+        if not (isinstance(v180, str)):
+            return False
+        if _P1.search(v180) is None:
+            return False
     return True
 
 

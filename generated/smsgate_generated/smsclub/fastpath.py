@@ -48,6 +48,9 @@ def _never(x: Any) -> bool:
     return False
 
 
+_STR_ONLY = frozenset({str})
+
+
 _P0 = re.compile("^-?[0-9]+(\\.[0-9]+)?$")
 _P1 = re.compile("^[A-Z]{3}$")
 _P2 = re.compile("^[0-9]+$")
@@ -57,126 +60,119 @@ _P3 = re.compile("^[1-9][0-9]{9,14}$")
 def _def_Balance(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if "money" not in x:
+    if "money" not in x:
+        return False
+    if "currency" not in x:
+        return False
+    if "money" in x:
+        v1 = x["money"]
+        if not (isinstance(v1, str)):
             return False
-        if "currency" not in x:
+        if _P0.search(v1) is None:
             return False
-        if "money" in x:
-            v1 = x["money"]
-            if not (isinstance(v1, str)):
-                return False
-            if isinstance(v1, str) and (_P0.search(v1) is None):
-                return False
-        if "currency" in x:
-            v2 = x["currency"]
-            if not (isinstance(v2, str)):
-                return False
-            if isinstance(v2, str) and (_P1.search(v2) is None):
-                return False
+    if "currency" in x:
+        v2 = x["currency"]
+        if not (isinstance(v2, str)):
+            return False
+        if _P1.search(v2) is None:
+            return False
     return True
 
 
 def _def_BalanceResponse(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if "success_request" not in x:
+    if "success_request" not in x:
+        return False
+    if "success_request" in x:
+        v3 = x["success_request"]
+        if not (isinstance(v3, dict)):
             return False
-        if "success_request" in x:
-            v3 = x["success_request"]
-            if not (isinstance(v3, dict)):
+        if "info" not in v3:
+            return False
+        if "info" in v3:
+            v4 = v3["info"]
+            if not (isinstance(v4, dict)):
                 return False
-            if isinstance(v3, dict):
-                if "info" not in v3:
+            if "money" not in v4:
+                return False
+            if "currency" not in v4:
+                return False
+            if "money" in v4:
+                v5 = v4["money"]
+                if not (isinstance(v5, str)):
                     return False
-                if "info" in v3:
-                    v4 = v3["info"]
-                    if not (isinstance(v4, dict)):
-                        return False
-                    if isinstance(v4, dict):
-                        if "money" not in v4:
-                            return False
-                        if "currency" not in v4:
-                            return False
-                        if "money" in v4:
-                            v5 = v4["money"]
-                            if not (isinstance(v5, str)):
-                                return False
-                            if isinstance(v5, str) and (_P0.search(v5) is None):
-                                return False
-                        if "currency" in v4:
-                            v6 = v4["currency"]
-                            if not (isinstance(v6, str)):
-                                return False
-                            if isinstance(v6, str) and (_P1.search(v6) is None):
-                                return False
+                if _P0.search(v5) is None:
+                    return False
+            if "currency" in v4:
+                v6 = v4["currency"]
+                if not (isinstance(v6, str)):
+                    return False
+                if _P1.search(v6) is None:
+                    return False
     return True
 
 
 def _def_BalanceResult(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if "info" not in x:
+    if "info" not in x:
+        return False
+    if "info" in x:
+        v7 = x["info"]
+        if not (isinstance(v7, dict)):
             return False
-        if "info" in x:
-            v7 = x["info"]
-            if not (isinstance(v7, dict)):
+        if "money" not in v7:
+            return False
+        if "currency" not in v7:
+            return False
+        if "money" in v7:
+            v8 = v7["money"]
+            if not (isinstance(v8, str)):
                 return False
-            if isinstance(v7, dict):
-                if "money" not in v7:
-                    return False
-                if "currency" not in v7:
-                    return False
-                if "money" in v7:
-                    v8 = v7["money"]
-                    if not (isinstance(v8, str)):
-                        return False
-                    if isinstance(v8, str) and (_P0.search(v8) is None):
-                        return False
-                if "currency" in v7:
-                    v9 = v7["currency"]
-                    if not (isinstance(v9, str)):
-                        return False
-                    if isinstance(v9, str) and (_P1.search(v9) is None):
-                        return False
+            if _P0.search(v8) is None:
+                return False
+        if "currency" in v7:
+            v9 = v7["currency"]
+            if not (isinstance(v9, str)):
+                return False
+            if _P1.search(v9) is None:
+                return False
     return True
 
 
 def _def_ErrorResponse(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if "status" not in x:
+    if "status" not in x:
+        return False
+    if "message" not in x:
+        return False
+    if "status" in x:
+        v10 = x["status"]
+        if not (_is_integer(v10)):
             return False
-        if "message" not in x:
+        if v10 < 400 or v10 > 599:
             return False
-        if "status" in x:
-            v10 = x["status"]
-            if not (_is_integer(v10)):
-                return False
-            if _is_number(v10) and (v10 < 400 or v10 > 599):
-                return False
-        if "message" in x:
-            v11 = x["message"]
-            if not (isinstance(v11, str)):
-                return False
-        if "name" in x:
-            v12 = x["name"]
-            if not (isinstance(v12, str)):
-                return False
-        if "code" in x:
-            v13 = x["code"]
-            if not (_is_integer(v13)):
-                return False
+    if "message" in x:
+        v11 = x["message"]
+        if not (isinstance(v11, str)):
+            return False
+    if "name" in x:
+        v12 = x["name"]
+        if not (isinstance(v12, str)):
+            return False
+    if "code" in x:
+        v13 = x["code"]
+        if not (_is_integer(v13)):
+            return False
     return True
 
 
 def _def_MessageId(x: Any) -> bool:
     if not (isinstance(x, str)):
         return False
-    if isinstance(x, str) and (_P2.search(x) is None):
+    if _P2.search(x) is None:
         return False
     return True
 
@@ -192,123 +188,116 @@ def _def_MessageStatus(x: Any) -> bool:
 def _def_OriginatorResponse(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if "success_request" not in x:
+    if "success_request" not in x:
+        return False
+    if "success_request" in x:
+        v14 = x["success_request"]
+        if not (isinstance(v14, dict)):
             return False
-        if "success_request" in x:
-            v14 = x["success_request"]
-            if not (isinstance(v14, dict)):
+        if "info" not in v14:
+            return False
+        if "info" in v14:
+            v15 = v14["info"]
+            if not (isinstance(v15, list)):
                 return False
-            if isinstance(v14, dict):
-                if "info" not in v14:
-                    return False
-                if "info" in v14:
-                    v15 = v14["info"]
-                    if not (isinstance(v15, list)):
+            if not set(map(type, v15)) <= _STR_ONLY:
+                for i16 in v15:
+                    if not (isinstance(i16, str)):
                         return False
-                    if isinstance(v15, list):
-                        for i16 in v15:
-                            if not (isinstance(i16, str)):
-                                return False
     return True
 
 
 def _def_OriginatorResult(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if "info" not in x:
+    if "info" not in x:
+        return False
+    if "info" in x:
+        v17 = x["info"]
+        if not (isinstance(v17, list)):
             return False
-        if "info" in x:
-            v17 = x["info"]
-            if not (isinstance(v17, list)):
-                return False
-            if isinstance(v17, list):
-                for i18 in v17:
-                    if not (isinstance(i18, str)):
-                        return False
+        if not set(map(type, v17)) <= _STR_ONLY:
+            for i18 in v17:
+                if not (isinstance(i18, str)):
+                    return False
     return True
 
 
 def _def_PersonalMessage(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if "phone" not in x:
+    if "phone" not in x:
+        return False
+    if "message" not in x:
+        return False
+    if not x.keys() <= _C1:
+        return False
+    if "phone" in x:
+        v19 = x["phone"]
+        if not (isinstance(v19, str)):
             return False
-        if "message" not in x:
+        if _P3.search(v19) is None:
             return False
-        if not x.keys() <= _C1:
+    if "message" in x:
+        v20 = x["message"]
+        if not (isinstance(v20, str)):
             return False
-        if "phone" in x:
-            v19 = x["phone"]
-            if not (isinstance(v19, str)):
-                return False
-            if isinstance(v19, str) and (_P3.search(v19) is None):
-                return False
-        if "message" in x:
-            v20 = x["message"]
-            if not (isinstance(v20, str)):
-                return False
-            if isinstance(v20, str) and (len(v20) < 1):
-                return False
+        if len(v20) < 1:
+            return False
     return True
 
 
 def _def_PersonalSendRequest(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if "src_addr" not in x:
+    if "src_addr" not in x:
+        return False
+    if "data_message" not in x:
+        return False
+    if not x.keys() <= _C2:
+        return False
+    if "src_addr" in x:
+        v21 = x["src_addr"]
+        if not (isinstance(v21, str)):
             return False
-        if "data_message" not in x:
+        if len(v21) < 1 or len(v21) > 11:
             return False
-        if not x.keys() <= _C2:
+    if "data_message" in x:
+        v22 = x["data_message"]
+        if not (isinstance(v22, list)):
             return False
-        if "src_addr" in x:
-            v21 = x["src_addr"]
-            if not (isinstance(v21, str)):
+        if len(v22) < 1:
+            return False
+        if len(v22) > 100:
+            return False
+        for i23 in v22:
+            if not (isinstance(i23, dict)):
                 return False
-            if isinstance(v21, str) and (len(v21) < 1 or len(v21) > 11):
+            if "phone" not in i23:
                 return False
-        if "data_message" in x:
-            v22 = x["data_message"]
-            if not (isinstance(v22, list)):
+            if "message" not in i23:
                 return False
-            if isinstance(v22, list):
-                if len(v22) < 1:
+            if not i23.keys() <= _C3:
+                return False
+            if "phone" in i23:
+                v24 = i23["phone"]
+                if not (isinstance(v24, str)):
                     return False
-                if len(v22) > 100:
+                if _P3.search(v24) is None:
                     return False
-                for i23 in v22:
-                    if not (isinstance(i23, dict)):
-                        return False
-                    if isinstance(i23, dict):
-                        if "phone" not in i23:
-                            return False
-                        if "message" not in i23:
-                            return False
-                        if not i23.keys() <= _C3:
-                            return False
-                        if "phone" in i23:
-                            v24 = i23["phone"]
-                            if not (isinstance(v24, str)):
-                                return False
-                            if isinstance(v24, str) and (_P3.search(v24) is None):
-                                return False
-                        if "message" in i23:
-                            v25 = i23["message"]
-                            if not (isinstance(v25, str)):
-                                return False
-                            if isinstance(v25, str) and (len(v25) < 1):
-                                return False
+            if "message" in i23:
+                v25 = i23["message"]
+                if not (isinstance(v25, str)):
+                    return False
+                if len(v25) < 1:
+                    return False
     return True
 
 
 def _def_PhoneNumber(x: Any) -> bool:
     if not (isinstance(x, str)):
         return False
-    if isinstance(x, str) and (_P3.search(x) is None):
+    if _P3.search(x) is None:
         return False
     return True
 
@@ -316,121 +305,116 @@ def _def_PhoneNumber(x: Any) -> bool:
 def _def_SendRequest(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if "src_addr" not in x:
+    if "src_addr" not in x:
+        return False
+    if "phone" not in x:
+        return False
+    if "message" not in x:
+        return False
+    if not x.keys() <= _C4:
+        return False
+    if "src_addr" in x:
+        v26 = x["src_addr"]
+        if not (isinstance(v26, str)):
             return False
-        if "phone" not in x:
+        if len(v26) < 1 or len(v26) > 11:
             return False
-        if "message" not in x:
+    if "phone" in x:
+        v27 = x["phone"]
+        if not (isinstance(v27, list)):
             return False
-        if not x.keys() <= _C4:
+        if len(v27) < 1:
             return False
-        if "src_addr" in x:
-            v26 = x["src_addr"]
-            if not (isinstance(v26, str)):
+        if len(v27) > 100:
+            return False
+        if set(map(type, v27)) <= _STR_ONLY:
+            if not all(map(_P3.search, v27)):
                 return False
-            if isinstance(v26, str) and (len(v26) < 1 or len(v26) > 11):
-                return False
-        if "phone" in x:
-            v27 = x["phone"]
-            if not (isinstance(v27, list)):
-                return False
-            if isinstance(v27, list):
-                if len(v27) < 1:
+        else:
+            for i28 in v27:
+                if not (isinstance(i28, str)):
                     return False
-                if len(v27) > 100:
+                if _P3.search(i28) is None:
                     return False
-                for i28 in v27:
-                    if not (isinstance(i28, str)):
-                        return False
-                    if isinstance(i28, str) and (_P3.search(i28) is None):
-                        return False
-        if "message" in x:
-            v29 = x["message"]
-            if not (isinstance(v29, str)):
-                return False
-            if isinstance(v29, str) and (len(v29) < 1):
-                return False
-        if "integration_id" in x:
-            v30 = x["integration_id"]
-            if not (isinstance(v30, str)):
-                return False
-            if isinstance(v30, str) and (len(v30) < 1):
-                return False
+    if "message" in x:
+        v29 = x["message"]
+        if not (isinstance(v29, str)):
+            return False
+        if len(v29) < 1:
+            return False
+    if "integration_id" in x:
+        v30 = x["integration_id"]
+        if not (isinstance(v30, str)):
+            return False
+        if len(v30) < 1:
+            return False
     return True
 
 
 def _def_SendResponse(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if "success_request" not in x:
+    if "success_request" not in x:
+        return False
+    if "success_request" in x:
+        v31 = x["success_request"]
+        if not (isinstance(v31, dict)):
             return False
-        if "success_request" in x:
-            v31 = x["success_request"]
-            if not (isinstance(v31, dict)):
+        if len(v31) < 1:
+            return False
+        if "info" in v31:
+            v32 = v31["info"]
+            if not (isinstance(v32, dict)):
                 return False
-            if isinstance(v31, dict):
-                if len(v31) < 1:
+            for k33 in v32:
+                if isinstance(k33, str) and (_P2.search(k33) is None):
                     return False
-                if "info" in v31:
-                    v32 = v31["info"]
-                    if not (isinstance(v32, dict)):
+            for k34, v35 in v32.items():
+                if k34 not in _C5:
+                    if not (isinstance(v35, str)):
                         return False
-                    if isinstance(v32, dict):
-                        for k33 in v32:
-                            if isinstance(k33, str) and (_P2.search(k33) is None):
-                                return False
-                        for k34, v35 in v32.items():
-                            if k34 not in _C5:
-                                if not (isinstance(v35, str)):
-                                    return False
-                if "add_info" in v31:
-                    v36 = v31["add_info"]
-                    if not (isinstance(v36, dict)):
+        if "add_info" in v31:
+            v36 = v31["add_info"]
+            if not (isinstance(v36, dict)):
+                return False
+            for k37, v38 in v36.items():
+                if k37 not in _C6:
+                    if not (isinstance(v38, str)):
                         return False
-                    if isinstance(v36, dict):
-                        for k37, v38 in v36.items():
-                            if k37 not in _C6:
-                                if not (isinstance(v38, str)):
-                                    return False
     return True
 
 
 def _def_SendResult(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if len(x) < 1:
+    if len(x) < 1:
+        return False
+    if "info" in x:
+        v39 = x["info"]
+        if not (isinstance(v39, dict)):
             return False
-        if "info" in x:
-            v39 = x["info"]
-            if not (isinstance(v39, dict)):
+        for k40 in v39:
+            if isinstance(k40, str) and (_P2.search(k40) is None):
                 return False
-            if isinstance(v39, dict):
-                for k40 in v39:
-                    if isinstance(k40, str) and (_P2.search(k40) is None):
-                        return False
-                for k41, v42 in v39.items():
-                    if k41 not in _C7:
-                        if not (isinstance(v42, str)):
-                            return False
-        if "add_info" in x:
-            v43 = x["add_info"]
-            if not (isinstance(v43, dict)):
-                return False
-            if isinstance(v43, dict):
-                for k44, v45 in v43.items():
-                    if k44 not in _C8:
-                        if not (isinstance(v45, str)):
-                            return False
+        for k41, v42 in v39.items():
+            if k41 not in _C7:
+                if not (isinstance(v42, str)):
+                    return False
+    if "add_info" in x:
+        v43 = x["add_info"]
+        if not (isinstance(v43, dict)):
+            return False
+        for k44, v45 in v43.items():
+            if k44 not in _C8:
+                if not (isinstance(v45, str)):
+                    return False
     return True
 
 
 def _def_SenderName(x: Any) -> bool:
     if not (isinstance(x, str)):
         return False
-    if isinstance(x, str) and (len(x) < 1 or len(x) > 11):
+    if len(x) < 1 or len(x) > 11:
         return False
     return True
 
@@ -438,126 +422,119 @@ def _def_SenderName(x: Any) -> bool:
 def _def_StatusRequest(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if "id_sms" not in x:
+    if "id_sms" not in x:
+        return False
+    if not x.keys() <= _C9:
+        return False
+    if "id_sms" in x:
+        v46 = x["id_sms"]
+        if not (isinstance(v46, list)):
             return False
-        if not x.keys() <= _C9:
+        if len(v46) < 1:
             return False
-        if "id_sms" in x:
-            v46 = x["id_sms"]
-            if not (isinstance(v46, list)):
+        if len(v46) > 100:
+            return False
+        if set(map(type, v46)) <= _STR_ONLY:
+            if not all(map(_P2.search, v46)):
                 return False
-            if isinstance(v46, list):
-                if len(v46) < 1:
+        else:
+            for i47 in v46:
+                if not (isinstance(i47, str)):
                     return False
-                if len(v46) > 100:
+                if _P2.search(i47) is None:
                     return False
-                for i47 in v46:
-                    if not (isinstance(i47, str)):
-                        return False
-                    if isinstance(i47, str) and (_P2.search(i47) is None):
-                        return False
     return True
 
 
 def _def_StatusResponse(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if "success_request" not in x:
+    if "success_request" not in x:
+        return False
+    if "success_request" in x:
+        v48 = x["success_request"]
+        if not (isinstance(v48, dict)):
             return False
-        if "success_request" in x:
-            v48 = x["success_request"]
-            if not (isinstance(v48, dict)):
+        if len(v48) < 1:
+            return False
+        if "info" in v48:
+            v49 = v48["info"]
+            if not (isinstance(v49, dict)):
                 return False
-            if isinstance(v48, dict):
-                if len(v48) < 1:
+            for k50 in v49:
+                if isinstance(k50, str) and (_P2.search(k50) is None):
                     return False
-                if "info" in v48:
-                    v49 = v48["info"]
-                    if not (isinstance(v49, dict)):
+            for k51, v52 in v49.items():
+                if k51 not in _C10:
+                    if not (isinstance(v52, str)):
                         return False
-                    if isinstance(v49, dict):
-                        for k50 in v49:
-                            if isinstance(k50, str) and (_P2.search(k50) is None):
-                                return False
-                        for k51, v52 in v49.items():
-                            if k51 not in _C10:
-                                if not (isinstance(v52, str)):
-                                    return False
-                if "add_info" in v48:
-                    v53 = v48["add_info"]
-                    if (_s54(v53) + _s57(v53)) == 0:
-                        return False
+        if "add_info" in v48:
+            v53 = v48["add_info"]
+            if (_s54(v53) + _s57(v53)) == 0:
+                return False
     return True
 
 
 def _def_StatusResult(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if len(x) < 1:
+    if len(x) < 1:
+        return False
+    if "info" in x:
+        v58 = x["info"]
+        if not (isinstance(v58, dict)):
             return False
-        if "info" in x:
-            v58 = x["info"]
-            if not (isinstance(v58, dict)):
+        for k59 in v58:
+            if isinstance(k59, str) and (_P2.search(k59) is None):
                 return False
-            if isinstance(v58, dict):
-                for k59 in v58:
-                    if isinstance(k59, str) and (_P2.search(k59) is None):
-                        return False
-                for k60, v61 in v58.items():
-                    if k60 not in _C12:
-                        if not (isinstance(v61, str)):
-                            return False
-        if "add_info" in x:
-            v62 = x["add_info"]
-            if (_s63(v62) + _s66(v62)) == 0:
-                return False
+        for k60, v61 in v58.items():
+            if k60 not in _C12:
+                if not (isinstance(v61, str)):
+                    return False
+    if "add_info" in x:
+        v62 = x["add_info"]
+        if (_s63(v62) + _s66(v62)) == 0:
+            return False
     return True
 
 
 def _def_ValidationErrorResponse(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if "success_request" not in x:
+    if "success_request" not in x:
+        return False
+    if "success_request" in x:
+        v67 = x["success_request"]
+        if not (isinstance(v67, dict)):
             return False
-        if "success_request" in x:
-            v67 = x["success_request"]
-            if not (isinstance(v67, dict)):
+        if "add_info" not in v67:
+            return False
+        if "add_info" in v67:
+            v68 = v67["add_info"]
+            if (_s69(v68) + _s72(v68)) == 0:
                 return False
-            if isinstance(v67, dict):
-                if "add_info" not in v67:
-                    return False
-                if "add_info" in v67:
-                    v68 = v67["add_info"]
-                    if (_s69(v68) + _s72(v68)) == 0:
-                        return False
     return True
 
 
 def _def_ValidationResult(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        if "add_info" not in x:
+    if "add_info" not in x:
+        return False
+    if "add_info" in x:
+        v73 = x["add_info"]
+        if (_s74(v73) + _s77(v73)) == 0:
             return False
-        if "add_info" in x:
-            v73 = x["add_info"]
-            if (_s74(v73) + _s77(v73)) == 0:
-                return False
     return True
 
 
 def _s54(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        for k55, v56 in x.items():
-            if k55 not in _C11:
-                if not (isinstance(v56, str)):
-                    return False
+    for k55, v56 in x.items():
+        if k55 not in _C11:
+            if not (isinstance(v56, str)):
+                return False
     return True
 
 
@@ -570,11 +547,10 @@ def _s57(x: Any) -> bool:
 def _s63(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        for k64, v65 in x.items():
-            if k64 not in _C13:
-                if not (isinstance(v65, str)):
-                    return False
+    for k64, v65 in x.items():
+        if k64 not in _C13:
+            if not (isinstance(v65, str)):
+                return False
     return True
 
 
@@ -587,11 +563,10 @@ def _s66(x: Any) -> bool:
 def _s69(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        for k70, v71 in x.items():
-            if k70 not in _C14:
-                if not (isinstance(v71, str)):
-                    return False
+    for k70, v71 in x.items():
+        if k70 not in _C14:
+            if not (isinstance(v71, str)):
+                return False
     return True
 
 
@@ -604,11 +579,10 @@ def _s72(x: Any) -> bool:
 def _s74(x: Any) -> bool:
     if not (isinstance(x, dict)):
         return False
-    if isinstance(x, dict):
-        for k75, v76 in x.items():
-            if k75 not in _C15:
-                if not (isinstance(v76, str)):
-                    return False
+    for k75, v76 in x.items():
+        if k75 not in _C15:
+            if not (isinstance(v76, str)):
+                return False
     return True
 
 

@@ -1416,21 +1416,21 @@ def _dec_AddNumCl(el: etree._Element) -> AddNumCl:
         if tail is not None and tail.strip(" \t\n\r"):
             raise Miss
         tag = c.tag
-        if tag == "user":
+        if tag == "cl":
+            v = _dec_ContactListAddition(c)
+            e_cl.append(v)
+        elif tag == "user":
             v = _dec_User(c)
             if e_user is not None:
                 raise Miss
             e_user = v
-        elif tag == "cl":
-            v = _dec_ContactListAddition(c)
-            e_cl.append(v)
         elif tag == "status":
             if len(c) or c.attrib:
                 raise Miss
             v = c.text
             if v is None:
                 raise Miss
-            v = read_int(v)
+            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             if e_status is not None:
                 raise Miss
             e_status = v
@@ -1491,7 +1491,7 @@ def _dec_AddSub(el: etree._Element) -> AddSub:
             v = c.text
             if v is None:
                 raise Miss
-            v = read_int(v)
+            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             if e_status is not None:
                 raise Miss
             e_status = v
@@ -1541,7 +1541,7 @@ def _dec_Balance(el: etree._Element) -> Balance:
             v = c.text
             if v is None:
                 raise Miss
-            v = read_int(v)
+            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             if e_status is not None:
                 raise Miss
             e_status = v
@@ -1560,7 +1560,7 @@ def _dec_Balance(el: etree._Element) -> Balance:
             v = c.text
             if v is None:
                 raise Miss
-            v = read_int(v)
+            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             if e_balance is not None:
                 raise Miss
             e_balance = v
@@ -1621,7 +1621,7 @@ def _dec_Blacklist(el: etree._Element) -> Blacklist:
             v = c.text
             if v is None:
                 raise Miss
-            v = read_int(v)
+            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             if e_status is not None:
                 raise Miss
             e_status = v
@@ -1763,7 +1763,7 @@ def _dec_Bulk(el: etree._Element) -> Bulk:
             v = c.text
             if v is None:
                 raise Miss
-            v = read_int(v)
+            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             if e_response is not None:
                 raise Miss
             e_response = v
@@ -1785,7 +1785,7 @@ def _dec_Bulk(el: etree._Element) -> Bulk:
             v = c.text
             if v is None:
                 raise Miss
-            v = read_int(v)
+            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             if e_status is not None:
                 raise Miss
             e_status = v
@@ -1956,7 +1956,7 @@ def _dec_Cancel(el: etree._Element) -> Cancel:
             v = c.text
             if v is None:
                 raise Miss
-            v = read_int(v)
+            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             if e_status is not None:
                 raise Miss
             e_status = v
@@ -2096,7 +2096,7 @@ def _dec_ContactListAddition(el: etree._Element) -> ContactListAddition:
             v = c.text
             if v is None:
                 raise Miss
-            v = read_int(v)
+            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             if e_id is not None:
                 raise Miss
             e_id = v
@@ -2161,7 +2161,7 @@ def _dec_ContactListEntry(el: etree._Element) -> ContactListEntry:
             v = c.text
             if v is None:
                 raise Miss
-            v = read_int(v)
+            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             if e_cl_id is not None:
                 raise Miss
             e_cl_id = v
@@ -2213,7 +2213,7 @@ def _dec_ContactListIds(el: etree._Element) -> ContactListIds:
             v = c.text
             if v is None:
                 raise Miss
-            v = read_int(v)
+            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             e_identifier.append(v)
         else:
             raise Miss
@@ -2241,7 +2241,7 @@ def _dec_ContactListRef(el: etree._Element) -> ContactListRef:
             v = c.text
             if v is None:
                 raise Miss
-            v = read_int(v)
+            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             if e_id is not None:
                 raise Miss
             e_id = v
@@ -2274,7 +2274,7 @@ def _dec_ContactListRemoval(el: etree._Element) -> ContactListRemoval:
             v = c.text
             if v is None:
                 raise Miss
-            v = read_int(v)
+            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             if e_id is not None:
                 raise Miss
             e_id = v
@@ -2314,7 +2314,7 @@ def _dec_ContactListSelection(el: etree._Element) -> ContactListSelection:
             v = c.text
             if v is None:
                 raise Miss
-            v = read_int(v)
+            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             e_id.append(v)
         else:
             raise Miss
@@ -2379,7 +2379,7 @@ def _dec_DeliveryReport(el: etree._Element) -> DeliveryReport:
             v = c.text
             if v is None:
                 raise Miss
-            v = read_int(v)
+            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             if e_status is not None:
                 raise Miss
             e_status = v
@@ -2489,7 +2489,10 @@ def _dec_DeliveryReportsByDate(el: etree._Element) -> DeliveryReportsByDate:
         if tail is not None and tail.strip(" \t\n\r"):
             raise Miss
         tag = c.tag
-        if tag == "external_id":
+        if tag == "transaction":
+            v = _dec_DeliveryReport(c)
+            e_transaction.append(v)
+        elif tag == "external_id":
             if len(c) or c.attrib:
                 raise Miss
             v = c.text
@@ -2498,9 +2501,6 @@ def _dec_DeliveryReportsByDate(el: etree._Element) -> DeliveryReportsByDate:
             if e_external_id is not None:
                 raise Miss
             e_external_id = v
-        elif tag == "transaction":
-            v = _dec_DeliveryReport(c)
-            e_transaction.append(v)
         else:
             raise Miss
     return DeliveryReportsByDate(
@@ -2538,7 +2538,7 @@ def _dec_Dlr(el: etree._Element) -> Dlr:
             v = c.text
             if v is None:
                 raise Miss
-            v = read_int(v)
+            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             if e_status is not None:
                 raise Miss
             e_status = v
@@ -2615,7 +2615,7 @@ def _dec_DlrByDate(el: etree._Element) -> DlrByDate:
             v = c.text
             if v is None:
                 raise Miss
-            v = read_int(v)
+            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             if e_status is not None:
                 raise Miss
             e_status = v
@@ -2717,7 +2717,7 @@ def _dec_GetBlanceSubs(el: etree._Element) -> GetBlanceSubs:
             v = c.text
             if v is None:
                 raise Miss
-            v = read_int(v)
+            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             if e_status is not None:
                 raise Miss
             e_status = v
@@ -2772,7 +2772,7 @@ def _dec_GetCl(el: etree._Element) -> GetCl:
             v = c.text
             if v is None:
                 raise Miss
-            v = read_int(v)
+            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             if e_status is not None:
                 raise Miss
             e_status = v
@@ -2833,7 +2833,7 @@ def _dec_GetClbyId(el: etree._Element) -> GetClbyId:
             v = c.text
             if v is None:
                 raise Miss
-            v = read_int(v)
+            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             if e_status is not None:
                 raise Miss
             e_status = v
@@ -2909,7 +2909,7 @@ def _dec_Incoming(el: etree._Element) -> Incoming:
             v = c.text
             if v is None:
                 raise Miss
-            v = read_int(v)
+            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             if e_status is not None:
                 raise Miss
             e_status = v
@@ -3050,21 +3050,21 @@ def _dec_NewCl(el: etree._Element) -> NewCl:
         if tail is not None and tail.strip(" \t\n\r"):
             raise Miss
         tag = c.tag
-        if tag == "user":
+        if tag == "cl":
+            v = _dec_NewContactList(c)
+            e_cl.append(v)
+        elif tag == "user":
             v = _dec_User(c)
             if e_user is not None:
                 raise Miss
             e_user = v
-        elif tag == "cl":
-            v = _dec_NewContactList(c)
-            e_cl.append(v)
         elif tag == "status":
             if len(c) or c.attrib:
                 raise Miss
             v = c.text
             if v is None:
                 raise Miss
-            v = read_int(v)
+            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             if e_status is not None:
                 raise Miss
             e_status = v
@@ -3287,7 +3287,7 @@ def _dec_Recipients(el: etree._Element) -> Recipients:
             v = c.text
             if v is None:
                 raise Miss
-            v = read_int(v)
+            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             e_cl_id.append(v)
         elif tag == "phone":
             v = _dec_Recipient(c)
@@ -3333,7 +3333,7 @@ def _dec_RemoveCl(el: etree._Element) -> RemoveCl:
             v = c.text
             if v is None:
                 raise Miss
-            v = read_int(v)
+            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             if e_status is not None:
                 raise Miss
             e_status = v
@@ -3404,7 +3404,7 @@ def _dec_RmNumBl(el: etree._Element) -> RmNumBl:
             v = c.text
             if v is None:
                 raise Miss
-            v = read_int(v)
+            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             if e_status is not None:
                 raise Miss
             e_status = v
@@ -3445,21 +3445,21 @@ def _dec_RmNumCl(el: etree._Element) -> RmNumCl:
         if tail is not None and tail.strip(" \t\n\r"):
             raise Miss
         tag = c.tag
-        if tag == "user":
+        if tag == "cl":
+            v = _dec_ContactListRemoval(c)
+            e_cl.append(v)
+        elif tag == "user":
             v = _dec_User(c)
             if e_user is not None:
                 raise Miss
             e_user = v
-        elif tag == "cl":
-            v = _dec_ContactListRemoval(c)
-            e_cl.append(v)
         elif tag == "status":
             if len(c) or c.attrib:
                 raise Miss
             v = c.text
             if v is None:
                 raise Miss
-            v = read_int(v)
+            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             if e_status is not None:
                 raise Miss
             e_status = v
@@ -3545,7 +3545,7 @@ def _dec_Sms(el: etree._Element) -> Sms:
             v = c.text
             if v is None:
                 raise Miss
-            v = read_int(v)
+            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             if e_status is not None:
                 raise Miss
             e_status = v
@@ -3564,7 +3564,7 @@ def _dec_Sms(el: etree._Element) -> Sms:
             v = c.text
             if v is None:
                 raise Miss
-            v = read_int(v)
+            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             if e_add_dynamic is not None:
                 raise Miss
             e_add_dynamic = v
@@ -3595,7 +3595,7 @@ def _dec_Sms(el: etree._Element) -> Sms:
             v = c.text
             if v is None:
                 raise Miss
-            v = read_int(v)
+            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             if e_response is not None:
                 raise Miss
             e_response = v
@@ -3648,7 +3648,7 @@ def _dec_SubAccountBalance(el: etree._Element) -> SubAccountBalance:
             v = c.text
             if v is None:
                 raise Miss
-            v = read_int(v)
+            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             if e_amount is not None:
                 raise Miss
             e_amount = v
@@ -3797,7 +3797,7 @@ def _dec_UpdateAmountSub(el: etree._Element) -> UpdateAmountSub:
             v = c.text
             if v is None:
                 raise Miss
-            v = read_int(v)
+            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             if e_status is not None:
                 raise Miss
             e_status = v
@@ -3867,25 +3867,25 @@ def _dec_VerifyPhone(el: etree._Element) -> VerifyPhone:
         if tail is not None and tail.strip(" \t\n\r"):
             raise Miss
         tag = c.tag
-        if tag == "user":
-            v = _dec_User(c)
-            if e_user is not None:
-                raise Miss
-            e_user = v
-        elif tag == "phone":
+        if tag == "phone":
             if len(c) or c.attrib:
                 raise Miss
             v = c.text
             if v is None:
                 v = ""
             e_phone.append(v)
+        elif tag == "user":
+            v = _dec_User(c)
+            if e_user is not None:
+                raise Miss
+            e_user = v
         elif tag == "status":
             if len(c) or c.attrib:
                 raise Miss
             v = c.text
             if v is None:
                 raise Miss
-            v = read_int(v)
+            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             if e_status is not None:
                 raise Miss
             e_status = v
