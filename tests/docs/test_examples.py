@@ -169,4 +169,4 @@ def _check_server_starts(block: Block, words: list[str], env: dict[str, str], cw
         assert any("http://127.0.0.1:" in line for line in seen), f"{block.id}: {words} printed {seen}"
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        proc.communicate(timeout=10)  # closes the pipe too
