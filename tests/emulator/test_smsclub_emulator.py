@@ -353,6 +353,111 @@ def test_originator(post: Post) -> None:
     assert post("/sms/originator", token=SECOND).json() == {"success_request": {"info": ["smsgate"]}}
 
 
+# -- sender-name registration: the endpoints of SMSClub's official PHP examples ----------------------------------
+
+#: The body of smsclub/php json_sms/originator_create.php, byte for byte what it sends (json_encode: ASCII escapes).
+OFFICIAL_REGISTRATION = json.dumps(
+    {
+        "sender_id": "test_an",
+        "company_type": "fop",
+        "company": "My Company",
+        "inn": "1234567",
+        "okpo": "",
+        "subject": "Информирование постоянных клиентов об акциях, событиях, новых поступлениях, скидках.",
+        "description": "Магазин бытовой техники",
+        "site": "https://magazin.com",
+    }
+).encode()
+
+
+def test_the_official_registration_example_is_answered(emu: Emulator, post: Post) -> None:
+    """originator_create.php, then originator_status.php: both answer in the API's envelope (not 404)."""
+    response = post("/originators/registration-originators", content=OFFICIAL_REGISTRATION)
+    assert response.status_code == 200
+    assert response.json() == {"success_request": {"info": {"test_an": "Being moderated"}}}
+    response = post("/originators/stat-originators", content=json.dumps({"sender_id": "test_an"}).encode())
+    assert (response.status_code, response.json()) == (
+        200,
+        {"success_request": {"info": {"test_an": "Being moderated"}}},
+    )
+    assert [r.operation for r in emu.requests.filter("smsclub")] == ["originator_registration", "originator_status"]
+    # Under moderation, the name is neither listed nor usable.
+    assert "test_an" not in post("/sms/originator").json()["success_request"]["info"]
+    assert post("/sms/send", send_body(sender="test_an")).status_code == 400
+
+
+def test_a_registered_name_is_approved_on_the_emulated_clock(emu: Emulator, post: Post) -> None:
+    post("/originators/registration-originators", content=OFFICIAL_REGISTRATION)
+    emu.clock.advance(emu.smsclub.MODERATION_AFTER - 1)
+    assert post("/originators/stat-originators", {"sender_id": "test_an"}).json()["success_request"]["info"] == {
+        "test_an": "Being moderated"
+    }
+    emu.clock.advance(1)
+    assert post("/originators/stat-originators", {"sender_id": "test_an"}).json()["success_request"]["info"] == {
+        "test_an": "Approved"
+    }
+    assert post("/sms/originator").json()["success_request"]["info"][-1] == "test_an"
+    assert post("/sms/send", send_body(sender="test_an")).status_code == 200
+    # Other accounts never see it.
+    assert post("/originators/stat-originators", {"sender_id": "test_an"}, token=SECOND).status_code == 400
+
+
+def test_status_of_every_name_and_of_unknown_ones(emu: Emulator, post: Post) -> None:
+    post("/originators/registration-originators", content=OFFICIAL_REGISTRATION)
+    everything = post("/originators/stat-originators").json()["success_request"]["info"]
+    assert everything == {
+        "VashZakaz": "Approved",
+        "test1": "Approved",
+        "test2": "Approved",
+        "smsgate": "Approved",
+        "test_an": "Being moderated",
+    }
+    assert post("/originators/stat-originators", {"sender_id": "VashZakaz"}).json() == {
+        "success_request": {"info": {"VashZakaz": "Approved"}}
+    }
+    unknown = post("/originators/stat-originators", {"sender_id": "Nobody"})
+    assert (unknown.status_code, unknown.json()) == (
+        400,
+        {"success_request": {"add_info": {"sender_id": "Alpha name not found"}}},
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "fields"),
+    [
+        ({"sender_id": ""}, {"sender_id"}),
+        ({"sender_id": "TwelveChars1"}, {"sender_id"}),
+        ({"sender_id": "VashZakaz"}, {"sender_id"}),  # already the account's
+        ({"company_type": "llc"}, {"company_type"}),
+        ({"company": " "}, {"company"}),
+        ({"inn": ""}, {"inn"}),  # a fop names its individual tax number
+        ({"company_type": "tov"}, {"okpo"}),  # a company names its EDRPOU code
+        ({"inn": "12a"}, {"inn"}),
+        ({"subject": "", "description": None}, {"subject", "description"}),
+    ],
+)
+def test_registration_validation(emu: Emulator, post: Post, change: dict[str, object], fields: set[str]) -> None:
+    body = {**json.loads(OFFICIAL_REGISTRATION), **change}
+    response = post("/originators/registration-originators", body)
+    assert response.status_code == 400
+    assert set(response.json()["success_request"]["add_info"]) == fields
+    assert not emu.smsclub.accounts["main"].registrations
+
+
+def test_a_company_registers_with_its_okpo_and_twice_is_refused(emu: Emulator, post: Post) -> None:
+    body = {**json.loads(OFFICIAL_REGISTRATION), "company_type": "tov", "inn": "", "okpo": "12345678"}
+    assert post("/originators/registration-originators", body).status_code == 200
+    again = post("/originators/registration-originators", body)
+    assert (again.status_code, again.json()) == (
+        400,
+        {"success_request": {"add_info": {"sender_id": "Alpha name already exists"}}},
+    )
+    (registration,) = emu.smsclub.accounts["main"].registrations.values()
+    assert (registration.sender_id, registration.company_type, registration.okpo) == ("test_an", "tov", "12345678")
+    emu.reset()
+    assert not emu.smsclub.accounts["main"].registrations
+
+
 def test_balance(emu: Emulator, post: Post) -> None:
     reply = post("/sms/balance").json()
     check(reply, "BalanceResponse")

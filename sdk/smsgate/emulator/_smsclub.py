@@ -14,6 +14,19 @@ path                        operation   body
 ``/sms/balance``            balance     none (a body is ignored)
 ==========================  ==========  =======================================================================
 
+and the two sender-name (alpha name) endpoints of SMSClub's official PHP examples (``json_sms/
+originator_create.php``, ``originator_status.php``; not on the API page, replies not shown anywhere — see
+"Sender-name registration" below):
+
+=========================================  =======================  ==============================================
+path                                       operation                body
+=========================================  =======================  ==============================================
+``/originators/registration-originators``  originator_registration  ``{"sender_id", "company_type", "company",
+                                                                    "inn", "okpo", "subject", "description",
+                                                                    "site"}``
+``/originators/stat-originators``          originator_status        ``{"sender_id": …}`` (without it: every name)
+=========================================  =======================  ==============================================
+
 Replies are ``application/json; charset=UTF-8`` in exactly the shapes of ``smsclub.schema.json``: a success is
 HTTP 200 ``{"success_request": {"info": …, "add_info"?: …}}`` (``info`` keyed by message id for send and
 status, an array of names for originator, ``{"money": "8111.1700", "currency": "UAH"}`` for balance);
@@ -64,6 +77,26 @@ The balance shows ``money`` with four decimals, as the page does (``"8111.1700"`
 text, ``"info": ["money": "…", "currency": "…"]`` (key/value pairs inside an array, not JSON), so an SDK's
 tolerance of that defect can be tested over HTTP.
 
+Sender-name registration
+========================
+
+SMSClub's official examples only send these requests and print the decoded reply, so the emulator answers in
+the API's own envelope (presumed): HTTP 200 ``{"success_request": {"info": {"<sender_id>": "<state>"}}}``, or
+HTTP 400 ``{"success_request": {"add_info": {"<field>": "<reason>"}}}`` listing every failing field.
+
+* ``registration-originators`` checks: ``sender_id`` 1..11 Latin letters, digits, spaces, ``.``, ``_`` or ``-``
+  (the official example's ``test_an`` has an underscore), and not already the account's name nor already
+  requested (``"Alpha name already exists"``); ``company_type`` ``fop`` (an individual entrepreneur: ``inn``
+  required, digits) or ``tov`` (a company: ``okpo``, its EDRPOU code, required, digits) — the official example
+  sends ``fop`` with an empty ``okpo``; ``company``, ``subject`` and ``description`` non-blank strings;
+  ``site`` a string when given. The request is recorded in the account's ``registrations`` and answered
+  ``"Being moderated"``.
+* A registration is moderated on the emulated clock: `SmsClub.MODERATION_AFTER` (one hour) after it was made
+  it is ``"Approved"``: ``/sms/originator`` lists it after the seeded names and sends may use it.
+* ``stat-originators`` answers the state of ``sender_id`` (the seeded names are ``"Approved"``), or of every
+  name of the account when ``sender_id`` is absent; a name the account neither has nor requested is HTTP 400
+  ``{"add_info": {"sender_id": "Alpha name not found"}}``.
+
 Tokens never appear in ``repr()``, in the state output or in the request log.
 """
 
@@ -108,6 +141,7 @@ __all__ = [
     "SmsClubAccount",
     "SmsClubAccountSeed",
     "SmsClubMessage",
+    "SmsClubRegistration",
     "SmsClubSeed",
     "SmsClubStatus",
 ]
@@ -151,6 +185,9 @@ class SmsClubSeed(TypedDict, total=False):
 
 
 _ORIGINATORS = ["VashZakaz", "test1", "test2", "smsgate"]
+#: The states ``stat-originators`` answers (presumed texts: SMSClub shows none).
+_APPROVED: Final = "Approved"
+_MODERATED: Final = "Being moderated"
 
 #: The SMSClub part of `smsgate.emulator.DEFAULT_SEED`.
 SMSCLUB_DEFAULT_SEED: Final[SmsClubSeed] = {
@@ -183,6 +220,15 @@ class SmsClubAccount:
     price_per_part: Decimal = Decimal("0.85")
     #: Recipients whose last digit is one of these end UNDELIV; the others DELIVRD.
     undelivered_last_digits: str = "9"
+    #: Sender names requested through ``/originators/registration-originators``, by name.
+    registrations: dict[str, SmsClubRegistration] = field(default_factory=dict)
+
+    def senders_at(self, now: datetime) -> list[str]:
+        """The names the account may send from at `now`: the seeded ones, then the approved registrations."""
+        approved = [
+            name for name, r in self.registrations.items() if r.approved_at(now) and name not in self.originators
+        ]
+        return [*self.originators, *approved]
 
     def to_json(self) -> dict[str, object]:
         """JSON-serialisable state, without the token."""
@@ -191,8 +237,38 @@ class SmsClubAccount:
             "balance": format_money(self.balance, _MONEY),
             "currency": self.currency,
             "originators": list(self.originators),
+            "registrations": sorted(self.registrations),
             "price_per_part": str(self.price_per_part),
             "undelivered_last_digits": self.undelivered_last_digits,
+        }
+
+
+@dataclass
+class SmsClubRegistration:
+    """A sender-name registration request (``/originators/registration-originators``)."""
+
+    sender_id: str
+    company_type: str
+    company: str
+    inn: str
+    okpo: str
+    subject: str
+    description: str
+    site: str
+    requested_at: datetime
+
+    def approved_at(self, now: datetime) -> bool:
+        """Whether moderation is over at emulated time `now`."""
+        return now - self.requested_at >= timedelta(seconds=SmsClub.MODERATION_AFTER)
+
+    def to_json(self, now: datetime) -> dict[str, object]:
+        """JSON-serialisable state."""
+        return {
+            "sender_id": self.sender_id,
+            "company_type": self.company_type,
+            "company": self.company,
+            "requested_at": self.requested_at.isoformat(),
+            "state": _APPROVED if self.approved_at(now) else _MODERATED,
         }
 
 
@@ -294,6 +370,8 @@ _OPERATIONS: Final = {
     "/sms/status": "status",
     "/sms/originator": "originator",
     "/sms/balance": "balance",
+    "/originators/registration-originators": "originator_registration",
+    "/originators/stat-originators": "originator_status",
 }
 _BEARER = re.compile(r"Bearer[ \t]+(\S+)[ \t]*", re.IGNORECASE)
 _ID_SMS = re.compile(r"[0-9]{1,18}")
@@ -302,6 +380,8 @@ _UA_NATIONAL = re.compile(r"0[0-9]{9}")
 _BAD_SENDER = "Некоректне Альфа Ім'я"
 _BAD_PHONE = "Incorrect phone number"
 _INVALID_ID_SMS = "Invalid id_sms"
+_SENDER_ID = re.compile(r"[A-Za-z0-9 ._-]{1,11}")
+_DIGITS = re.compile(r"[0-9]{1,20}")
 
 _FLAT_MESSAGES: Final = {
     401: ("Unauthorized", "Your request was made with invalid credentials."),
@@ -405,6 +485,8 @@ class SmsClub:
     MAX_IDS: Final = 100
     MAX_GSM7_CHARACTERS: Final = 1521
     MAX_UCS2_CHARACTERS: Final = 661
+    #: Emulated seconds a sender-name registration stays "Being moderated" before it is "Approved".
+    MODERATION_AFTER: Final = 3600.0
 
     def __init__(self, seed: object, clock: Clock, lock: threading.RLock | None = None) -> None:
         self._seed = validate_seed(seed)
@@ -474,7 +556,8 @@ class SmsClub:
     # -- HTTP -------------------------------------------------------------------------------------
 
     def peek_operation(self, request: Request) -> str | None:
-        """``send``, ``personal``, ``status``, ``originator`` or ``balance`` from the path; None otherwise."""
+        """``send``, ``personal``, ``status``, ``originator``, ``balance``, ``originator_registration`` or
+        ``originator_status`` from the path; None otherwise."""
         return _OPERATIONS.get(_route(request.path))
 
     def error_reply(self, code: str) -> Reply:
@@ -510,8 +593,12 @@ class SmsClub:
                 if operation == "status":
                     return self._status(account, request.body)
                 if operation == "originator":
-                    payload = {"success_request": {"info": list(account.originators)}}
+                    payload = {"success_request": {"info": account.senders_at(self._clock.now())}}
                     return _json(200, payload, operation=operation, outcome="200")
+                if operation == "originator_registration":
+                    return self._register_originator(account, request.body)
+                if operation == "originator_status":
+                    return self._originator_status(account, request.body)
                 return self._balance(account)
         except _Refused as refused:
             return refused.reply
@@ -597,7 +684,7 @@ class SmsClub:
         sender = data.get("src_addr")
         if not isinstance(sender, str) or not sender:
             problems["src_addr"] = "src_addr is required"
-        elif sender not in account.originators:
+        elif sender not in account.senders_at(self._clock.now()):
             problems["src_addr"] = _BAD_SENDER
 
     def _deliver(
@@ -670,6 +757,60 @@ class SmsClub:
             result["add_info"] = _INVALID_ID_SMS
         return _json(200, {"success_request": result}, operation="status", outcome="200")
 
+    def _register_originator(self, account: SmsClubAccount, body: bytes) -> Reply:
+        data = _json_object(body)
+        problems: dict[str, str] = {}
+        sender_id = data.get("sender_id")
+        if not isinstance(sender_id, str) or not _SENDER_ID.fullmatch(sender_id):
+            problems["sender_id"] = "The alpha name must be 1..11 Latin letters, digits, spaces, '.', '_' or '-'"
+        elif sender_id in account.originators or sender_id in account.registrations:
+            problems["sender_id"] = "Alpha name already exists"
+        company_type = data.get("company_type")
+        if company_type not in ("fop", "tov"):
+            problems["company_type"] = "company_type must be fop or tov"
+        number_field = {"fop": "inn", "tov": "okpo"}.get(str(company_type))
+        if number_field is not None:
+            number = data.get(number_field)
+            if not isinstance(number, str | int) or isinstance(number, bool) or not _DIGITS.fullmatch(str(number)):
+                problems[number_field] = f"{number_field} is required (digits)"
+        for name in ("company", "subject", "description"):
+            value = data.get(name)
+            if not isinstance(value, str) or not value.strip():
+                problems[name] = f"{name} is required"
+        if not isinstance(data.get("site", ""), str):
+            problems["site"] = "site must be a string"
+        if problems:
+            raise _Refused(_validation(problems, "originator_registration"))
+        assert isinstance(sender_id, str)
+        assert isinstance(company_type, str)
+        registration = SmsClubRegistration(
+            sender_id=sender_id,
+            company_type=company_type,
+            company=str(data["company"]),
+            inn=str(data.get("inn", "")),
+            okpo=str(data.get("okpo", "")),
+            subject=str(data["subject"]),
+            description=str(data["description"]),
+            site=str(data.get("site", "")),
+            requested_at=self._clock.now(),
+        )
+        account.registrations[sender_id] = registration
+        payload = {"success_request": {"info": {sender_id: _MODERATED}}}
+        return _json(200, payload, operation="originator_registration", outcome="200")
+
+    def _originator_status(self, account: SmsClubAccount, body: bytes) -> Reply:
+        now = self._clock.now()
+        states = {name: _APPROVED for name in account.originators}
+        for name, registration in account.registrations.items():
+            states.setdefault(name, _APPROVED if registration.approved_at(now) else _MODERATED)
+        data = _json_object(body)
+        if "sender_id" in data:
+            sender_id = data["sender_id"]
+            if not isinstance(sender_id, str) or sender_id not in states:
+                raise _Refused(_validation({"sender_id": "Alpha name not found"}, "originator_status"))
+            states = {sender_id: states[sender_id]}
+        return _json(200, {"success_request": {"info": states}}, operation="originator_status", outcome="200")
+
     def _balance(self, account: SmsClubAccount) -> Reply:
         money = format_money(account.balance, _MONEY)
         if self.documented_replies:
@@ -696,6 +837,11 @@ class SmsClub:
                 messages.append(entry)
             return {
                 "accounts": [account.to_json() for account in self.accounts.values()],
+                "registrations": [
+                    dict(r.to_json(now), account=account.name)
+                    for account in self.accounts.values()
+                    for r in account.registrations.values()
+                ],
                 "messages": messages,
                 "rate_limit": self.rate_limit,
                 "documented_replies": self.documented_replies,
