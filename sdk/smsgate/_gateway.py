@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from ._adapters import Adapter, adapter_by_name, adapter_for, chunks, new_key
+from ._convert import check_region, default_region
 from ._exceptions import (
     InvalidRecipientError,
     ProviderError,
@@ -82,11 +83,15 @@ class _GatewayBase:
 
     client: Any
 
-    def __init__(self, client: object, *, sender: str | None = None) -> None:
+    def __init__(self, client: object, *, sender: str | None = None, default_region: str | None = None) -> None:
         self._adapter: Adapter = adapter_for(client)
         self._check_client(client)
         self.client = client
         self.sender = sender
+        #: The country national numbers are read in (ISO 3166, e.g. "UA"); not given: the client's.
+        self.default_region: str | None = (
+            check_region(default_region) if default_region is not None else getattr(client, "default_region", None)
+        )
 
     def _check_client(self, client: object) -> None:
         raise NotImplementedError
@@ -107,7 +112,8 @@ class _GatewayBase:
 
     def normalize(self, phone: str) -> str:
         """A phone number in the provider's form; `ValidationError` when it is not a valid number."""
-        return self._adapter.normalize(phone)
+        with default_region(self.default_region):
+            return self._adapter.normalize(phone)
 
     def plan(self, text: str) -> Segments:
         """Encoding (GSM-7 or UCS-2) and parts of a text, to show or estimate cost before sending."""
@@ -118,7 +124,7 @@ class _GatewayBase:
         valid: list[_Planned] = []
         for i, recipient in enumerate(to):
             try:
-                valid.append(_Planned(i, recipient, self._adapter.normalize(recipient)))
+                valid.append(_Planned(i, recipient, self.normalize(recipient)))
             except ValidationError as exc:
                 outcomes[i] = RecipientOutcome(
                     recipient,
@@ -299,8 +305,10 @@ class Gateway(_GatewayBase):
 
     client: SyncProviderClient
 
-    def __init__(self, client: SyncProviderClient, *, sender: str | None = None) -> None:
-        super().__init__(client, sender=sender)
+    def __init__(
+        self, client: SyncProviderClient, *, sender: str | None = None, default_region: str | None = None
+    ) -> None:
+        super().__init__(client, sender=sender, default_region=default_region)
 
     def _check_client(self, client: object) -> None:
         if self._adapter.is_async(client):
@@ -311,7 +319,8 @@ class Gateway(_GatewayBase):
         """Build the client from a URL: ``<provider>[+http]://<credentials>@[host[:port]/path][?sender=…]``.
 
         See the README for each provider's credentials. ``+http`` (for the emulator) means plain HTTP;
-        without a host the provider's default base URL is used.
+        without a host the provider's default base URL is used. Query options: ``sender``, ``timeout``,
+        ``max_retries``, ``default_region`` (``?default_region=UA``: national numbers read as Ukrainian).
         """
         client, sender = _client_from_url(url, asynchronous=False, options=client_options)
         return cls(client, sender=sender)
@@ -361,8 +370,10 @@ class AsyncGateway(_GatewayBase):
 
     client: AsyncProviderClient
 
-    def __init__(self, client: AsyncProviderClient, *, sender: str | None = None) -> None:
-        super().__init__(client, sender=sender)
+    def __init__(
+        self, client: AsyncProviderClient, *, sender: str | None = None, default_region: str | None = None
+    ) -> None:
+        super().__init__(client, sender=sender, default_region=default_region)
 
     def _check_client(self, client: object) -> None:
         if not self._adapter.is_async(client):
@@ -409,7 +420,7 @@ def _url_from_env(variable: str) -> str:
     return url
 
 
-_URL_OPTIONS = {"timeout": float, "max_retries": int}
+_URL_OPTIONS: dict[str, Callable[[str], object]] = {"timeout": float, "max_retries": int, "default_region": str}
 
 
 def _client_from_url(url: str, *, asynchronous: bool, options: dict[str, object]) -> tuple[Any, str | None]:

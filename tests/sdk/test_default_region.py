@@ -74,3 +74,30 @@ def test_the_region_does_not_leak_to_other_clients(smsgate_emulator: Emulator) -
         ua.send(["0501234567"], "Hi", sender="Sender")
         with pytest.raises(smsgate.ValidationError, match="national"):
             plain.send(["0501234567"], "Hi", sender="Sender")
+
+
+def test_gateway_default_region(smsgate_emulator: Emulator) -> None:
+    client = smsgate.LetsAds(login=LOGIN, password=PASSWORD, base_url=smsgate_emulator.base_url("letsads"))
+    with smsgate.Gateway(client, sender="Sender", default_region="UA") as gateway:
+        report = gateway.send(["050 123 4567", "0501234"], "Hi")
+    assert [(o.phone, o.outcome) for o in report.outcomes] == [
+        ("380501234567", smsgate.Outcome.ACCEPTED),
+        (None, smsgate.Outcome.REJECTED),
+    ]
+
+
+async def test_gateway_url_default_region(smsgate_emulator: Emulator) -> None:
+    url = smsgate_emulator.base_url("smsclub").replace("http://", f"smsclub+http://{SMSCLUB_TOKEN}@")
+    async with smsgate.AsyncGateway.from_url(f"{url}?sender=VashZakaz&default_region=UA") as gateway:
+        assert gateway.default_region == "UA"  # from its client
+        report = await gateway.send(["0980000001"], "Hello")
+    assert [o.phone for o in report.accepted] == ["380980000001"]
+
+
+def test_gateway_without_region_rejects_national_numbers_saying_why(smsgate_emulator: Emulator) -> None:
+    client = smsgate.LetsAds(login=LOGIN, password=PASSWORD, base_url=smsgate_emulator.base_url("letsads"))
+    with smsgate.Gateway(client, sender="Sender") as gateway:
+        (outcome,) = gateway.send(["0501234567"], "Hi").outcomes
+    assert outcome.outcome is smsgate.Outcome.REJECTED
+    assert "default_region=" in (outcome.detail or "")
+    assert len(smsgate_emulator.requests) == 0
