@@ -80,8 +80,9 @@ def test_two_runners_on_one_journal_send_nobody_twice(big_account: Any, tmp_path
     numbers_file = tmp_path / "numbers.txt"
     numbers_file.write_text("\n".join(numbers(n)) + "\n")
     journal = tmp_path / "c.db"
-    # Each request is held 0.15 s on its way: the first runner is still sending when the second starts.
-    big_account.faults.inject("letsads", "hold", delay=0.15, count=n // 50)
+    # Each request is held 0.5 s on its way: the first runner (2 at a time, 20 requests: 5 s) is still
+    # sending when the second starts.
+    big_account.faults.inject("letsads", "hold", delay=0.5, count=n // 50)
     env = {**os.environ, "SMSGATE_URL": url_for(big_account)}
     first = subprocess.Popen(_cli(journal, numbers_file), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
