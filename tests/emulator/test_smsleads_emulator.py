@@ -296,7 +296,7 @@ def test_trigger_table_covers_every_error_code_of_errors_toml() -> None:
     assert set(_MESSAGES) == {code.value for code in SmsLeadsCode} - {"0"}
 
 
-@pytest.mark.parametrize("code", sorted(TRIGGERS, key=int))
+@pytest.mark.parametrize("code", [str(code) for code in sorted(map(int, TRIGGERS))])
 def test_every_error_code_is_reachable(
     emu: Emulator, client: httpx.Client, post: Callable[[Call | bytes], Answer], code: str
 ) -> None:

@@ -49,7 +49,7 @@ async def smsc(mode: str, smsgate_emulator: Any) -> Any:
 
 
 def smsc_gateway_url(emu: Any, **options: str) -> str:
-    base = emu.base_url("smsc").replace("http://", f"smsc+http://{SMSC_LOGIN}:{SMSC_PASSWORD}@")
+    base = str(emu.base_url("smsc")).replace("http://", f"smsc+http://{SMSC_LOGIN}:{SMSC_PASSWORD}@")
     return base + "?sender=smsgate" + "".join(f"&{k}={v}" for k, v in options.items())
 
 
@@ -365,7 +365,7 @@ def _drip(conn: socket.socket) -> None:
 
 
 async def test_a_dripping_reply_is_cut_by_the_attempt_deadline(mode: str) -> None:
-    cls = smsgate.LetsAds if mode == "sync" else smsgate.AsyncLetsAds
+    cls: Any = smsgate.LetsAds if mode == "sync" else smsgate.AsyncLetsAds
     with LoopbackServer(_drip) as server:
         client = cls(login=LETSADS_LOGIN, password=LETSADS_PASSWORD, base_url=server.url, timeout=0.5, max_retries=0)
         try:
@@ -406,7 +406,7 @@ def traced() -> Iterator[None]:
 async def test_a_gzip_bomb_is_refused_within_the_cap_plus_one_chunk(mode: str, gzip_bomb: bytes, traced: None) -> None:
     from smsgate._base_client import MAX_REPLY_BYTES
 
-    cls = smsgate.LetsAds if mode == "sync" else smsgate.AsyncLetsAds
+    cls: Any = smsgate.LetsAds if mode == "sync" else smsgate.AsyncLetsAds
     with LoopbackServer(_bomb_server(gzip_bomb)) as server:
         client = cls(login=LETSADS_LOGIN, password=LETSADS_PASSWORD, base_url=server.url, max_retries=0)
         try:
@@ -426,7 +426,7 @@ async def test_a_small_gzip_reply_still_reads(mode: str) -> None:
         body = gzip.compress(BALANCE_XML)
         conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
 
-    cls = smsgate.LetsAds if mode == "sync" else smsgate.AsyncLetsAds
+    cls: Any = smsgate.LetsAds if mode == "sync" else smsgate.AsyncLetsAds
     with LoopbackServer(reply) as server:
         client = cls(login=LETSADS_LOGIN, password=LETSADS_PASSWORD, base_url=server.url, max_retries=0)
         try:

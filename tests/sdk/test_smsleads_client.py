@@ -53,7 +53,7 @@ async def smsleads(mode: str, smsgate_emulator: Any) -> AsyncIterator[Factory]:
         kwargs.setdefault("username", USERNAME)
         kwargs.setdefault("token", TOKEN)
         kwargs.setdefault("base_url", smsgate_emulator.base_url("smsleads"))
-        cls = smsgate.SmsLeads if mode == "sync" else smsgate.AsyncSmsLeads
+        cls: Any = smsgate.SmsLeads if mode == "sync" else smsgate.AsyncSmsLeads
         client = cls(**kwargs)
         made.append(client)
         return client
@@ -163,9 +163,9 @@ async def test_cancel_a_scheduled_campaign(smsleads: Factory, smsgate_emulator: 
     with pytest.raises(smsgate.NotFoundError):
         await call(client.cancel("campaign1"))
     immediate = await call(client.send([PHONE], "Now", sender=SENDER))
-    with pytest.raises(smsgate.InvalidRequestError) as info:
+    with pytest.raises(smsgate.InvalidRequestError) as invalid:
         await call(client.cancel(immediate.shipment_id))
-    assert info.value.code == "966"
+    assert invalid.value.code == "966"
 
 
 async def test_verify_phone(smsleads: Factory, smsgate_emulator: Any, documented: bool) -> None:
@@ -269,9 +269,9 @@ async def test_sub_accounts(smsleads: Factory, smsgate_emulator: Any, documented
     with pytest.raises(smsgate.NotFoundError) as info:
         await call(client.update_sub_account_amount(username="EmptyWallet", password="whatever1", amount=1))
     assert info.value.code == "503"
-    with pytest.raises(smsgate.InsufficientFundsError) as info:
+    with pytest.raises(smsgate.InsufficientFundsError) as funds:
         await call(client.update_sub_account_amount(username="username1", password="password1", amount=10**6))
-    assert info.value.code == "990"
+    assert funds.value.code == "990"
 
 
 async def test_contact_lists_lifecycle(smsleads: Factory, smsgate_emulator: Any, documented: bool) -> None:
@@ -477,13 +477,13 @@ async def test_errors_found_by_the_provider(smsleads: Factory, smsgate_emulator:
     assert info.value.code == "4" and info.value.not_sent
     with pytest.raises(smsgate.PermissionDeniedError):
         await call(smsleads(username="NoSend", token="sl-nosend-token").send([PHONE], "hi", sender=SENDER))
-    with pytest.raises(smsgate.PermissionDeniedError) as info:
+    with pytest.raises(smsgate.PermissionDeniedError) as denied:
         await call(smsleads(username="username1", token="sl-username1-token").sub_account_balances())
-    assert info.value.code == "511"
+    assert denied.value.code == "511"
     client = smsleads()
-    with pytest.raises(smsgate.InvalidRecipientError) as info:
+    with pytest.raises(smsgate.InvalidRecipientError) as blacklisted:
         await call(client.send(["0509999999"], "hi", sender=SENDER))  # blacklisted
-    assert info.value.code == "8"
+    assert blacklisted.value.code == "8"
     with pytest.raises(smsgate.MessageTooLongError):
         await call(client.send([PHONE], "x" * 1006, sender=SENDER))
     with pytest.raises(smsgate.NotFoundError):
@@ -710,7 +710,7 @@ async def test_token_never_leaks(
 ) -> None:
     smsgate_emulator.smsleads.add_account("Canary", token=CANARY, credits=100)
     caplog.set_level(logging.DEBUG)
-    cls = smsgate.SmsLeads if mode == "sync" else smsgate.AsyncSmsLeads
+    cls: Any = smsgate.SmsLeads if mode == "sync" else smsgate.AsyncSmsLeads
     base = smsgate_emulator.base_url("smsleads")
     good = cls(username="Canary", token=CANARY, base_url=base, max_retries=1)
     wrong_user = cls(username=USERNAME, token=CANARY, base_url=base, max_retries=0)

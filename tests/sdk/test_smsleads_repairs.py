@@ -30,7 +30,8 @@ SAMPLES = SCHEMAS / "smsleads" / "samples"
 README = (SAMPLES / "README.md").read_text(encoding="utf-8")
 PHONE = "0502345678"
 SENDER = "DemoAPI"
-WINDOW = {"start": datetime(2021, 2, 1), "end": datetime(2021, 2, 8)}  # a week: the longest range reports allow
+# A week: the longest range reports allow.
+WINDOW: dict[str, Any] = {"start": datetime(2021, 2, 1), "end": datetime(2021, 2, 8)}
 
 # -- the README's defects and which rule repairs each -----------------------------------------------------------
 
@@ -356,7 +357,7 @@ def test_the_shipment_id_rule_needs_the_whole_defect() -> None:
 
 async def test_truncated_documented_replies_from_the_emulator(mode: str, smsgate_emulator: Any) -> None:
     smsgate_emulator.smsleads.documented_replies = True
-    cls = smsgate.SmsLeads if mode == "sync" else smsgate.AsyncSmsLeads
+    cls: Any = smsgate.SmsLeads if mode == "sync" else smsgate.AsyncSmsLeads
     client = cls(
         username="JohnDoe", token="sl-johndoe-token", base_url=smsgate_emulator.base_url("smsleads"), max_retries=0
     )
