@@ -8,8 +8,10 @@ xsdata is imported lazily: ``import smsgate`` must stay cheap.
 
 from __future__ import annotations
 
+import enum
 import functools
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from lxml import etree
@@ -99,9 +101,36 @@ def bind(root: etree._Element, model: type[T]) -> T:
         expected = _context().build(model).qname
         if root.tag != expected:
             raise BindError(f"root element <{root.tag}> where <{expected}> was expected")
-        return _parser().parse(root, model)
+        bound = _parser().parse(root, model)
     except (ParserError, XmlContextError, ConverterWarning, ValueError, TypeError) as exc:
         raise BindError(str(exc)) from exc
+    _check_typed(bound)
+    return bound
+
+
+def _check_typed(obj: Any) -> None:
+    """xsdata binds an empty element (``<amount/>``) as ``""`` whatever the field's type: refuse that, so a
+    field typed int, Decimal, an enum or a date holds its type or the reply is unreadable."""
+    meta = _context().build(type(obj))
+    for var in meta.get_all_vars():
+        value = getattr(obj, var.name)
+        for item in value if isinstance(value, list) else (value,):
+            if item is None:
+                continue
+            if isinstance(item, str):
+                if str not in var.types and not any(_accepts_str(t) for t in var.types):
+                    raise BindError(f"<{var.local_name}> holds {item[:40]!r} where {_names(var.types)} is expected")
+            elif var.clazz is not None and hasattr(type(item), "__dataclass_fields__"):
+                _check_typed(item)
+
+
+def _accepts_str(kind: type) -> bool:
+    """Whether a string value is of this type (str subclasses, e.g. a StrEnum member is checked by xsdata)."""
+    return issubclass(kind, str) and not issubclass(kind, enum.Enum)
+
+
+def _names(kinds: Sequence[type]) -> str:
+    return " or ".join(k.__name__ for k in kinds)
 
 
 def render(obj: Any) -> bytes:

@@ -57,7 +57,8 @@ def check_text(text: str, *, field: str = "text") -> None:
 
 def _expect(reply: Response, name: ReplyName) -> None:
     if reply.name is not name:
-        raise CodecError(f"expected a <name>{name.value}</name> reply, got <name>{reply.name.value}</name>")
+        got = getattr(reply.name, "value", reply.name)  # a member, or whatever a lenient binder left there
+        raise CodecError(f"expected a <name>{name.value}</name> reply, got <name>{got!s:.40}</name>")
 
 
 def decode_send(reply: Response, *, recipients: Sequence[str]) -> SendResult:
