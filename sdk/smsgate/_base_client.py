@@ -174,10 +174,12 @@ class BaseClient:
         try:
             return self._spec.codec.encode(model, self._auth_fields())
         except CodecError as exc:
-            raise ValidationError(
+            error = ValidationError(
                 f"{self._spec.display_name} {operation}: request violates the schema: {self._redact(str(exc))}",
+                field=exc.field,
                 provider=self._spec.id,
-            ) from None
+            )
+        raise error  # outside the handler: the codec's unredacted message is not chained
 
     def _build_request(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable, Mapping
 from importlib.resources.abc import Traversable
@@ -31,6 +32,8 @@ class XmlCodec:
     def __init__(self, schema: Traversable, *, content_type: str | None = None) -> None:
         self._schema_file = schema
         self._schema: etree.XMLSchema | None = None
+        #: Element name -> its maxOccurs, for messages that name the limit.
+        self._limits: dict[str, int] = {}
         self._lock = threading.Lock()
         if content_type:
             self.content_type = content_type
@@ -42,6 +45,7 @@ class XmlCodec:
             with self._schema_file.open("rb") as fh:
                 doc = etree.parse(fh, _XSD_PARSER())
             self._schema = etree.XMLSchema(doc)
+            self._limits = _occurrence_limits(doc)
         return self._schema
 
     def validate(self, data: bytes) -> None:
@@ -54,8 +58,18 @@ class XmlCodec:
             schema = self._xsd()
             if schema.validate(root):
                 return
-            problems = [f"line {e.line}: {e.message}" for e in cast("Iterable[Any]", schema.error_log)]
-        raise CodecError("; ".join(problems))
+            errors = list(cast("Iterable[Any]", schema.error_log))
+            limits = self._limits
+        field = None
+        problems = []
+        for e in errors:
+            explained = _too_many(e.message, root, limits)
+            if explained is None:
+                problems.append(f"line {e.line}: {e.message}")
+            elif explained not in problems:
+                field = field or explained.partition(":")[0]
+                problems.append(explained)
+        raise CodecError("; ".join(problems), field=field)
 
     def encode(self, model: object, extra: Mapping[str, str] | None = None) -> bytes:
         if extra:
@@ -81,6 +95,35 @@ class XmlCodec:
             return _xml.bind(root, model)
         except _xml.BindError as exc:
             raise CodecError(f"reply does not match the schema: {exc}") from None
+
+
+_NOT_EXPECTED = re.compile(r"Element '(?:\{[^}]*\})?([^']+)': This element is not expected")
+
+
+def _occurrence_limits(xsd: etree._ElementTree) -> dict[str, int]:
+    """maxOccurs of every named element declared with a finite one above 1 (the smallest, if declared twice)."""
+    limits: dict[str, int] = {}
+    for el in xsd.iter("{http://www.w3.org/2001/XMLSchema}element"):
+        name, most = el.get("name"), el.get("maxOccurs", "1")
+        if name and most.isdigit() and int(most) > 1:
+            limits[name] = min(int(most), limits.get(name, int(most)))
+    return limits
+
+
+def _too_many(message: str, root: etree._Element, limits: dict[str, int]) -> str | None:
+    """libxml2 says "Element 'recipient': This element is not expected" for the 51st recipient: say what
+    the limit is instead, when that is the reason (more of the element under one parent than maxOccurs)."""
+    found = _NOT_EXPECTED.search(message)
+    if found is None or found.group(1) not in limits:
+        return None
+    name, limit = found.group(1), limits[found.group(1)]
+    most = max(
+        sum(1 for child in parent if isinstance(child.tag, str) and child.tag.rpartition("}")[2] == name)
+        for parent in root.iter()
+    )
+    if most <= limit:
+        return None
+    return f"{name}: at most {limit} {name}s per request, got {most}"
 
 
 def _XSD_PARSER() -> etree.XMLParser:

@@ -33,7 +33,12 @@ ErrorFound = str | tuple[str, str | None] | None
 
 
 class CodecError(ValueError):
-    """A codec could not encode a request (schema violation) or decode a reply (malformed)."""
+    """A codec could not encode a request (schema violation) or decode a reply (malformed). ``field`` names
+    the request field a violation is about, when the codec can tell."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class Codec(Protocol):

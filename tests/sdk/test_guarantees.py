@@ -433,3 +433,16 @@ async def test_a_small_gzip_reply_still_reads(mode: str) -> None:
             assert (await call(client.balance())).currency == "UAH"
         finally:
             await call(client.aclose() if mode == "async" else client.close())
+
+
+# -- issue 11 item 7: a schema violation names the field and the limit ------------------------------------
+
+
+async def test_too_many_letsads_recipients_names_the_limit(letsads: ClientFactory, smsgate_emulator: Any) -> None:
+    with pytest.raises(smsgate.ValidationError) as info:
+        await call(letsads().send([f"3805012345{i:02d}" for i in range(60)], "hi", sender="Sender"))
+    assert "at most 50 recipients" in str(info.value)
+    assert "60" in str(info.value)
+    assert "not expected" not in str(info.value)
+    assert info.value.field == "recipient"
+    assert len(smsgate_emulator.requests.filter("letsads")) == 0  # nothing was sent
