@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 emulator.stop()
 
-    document = {
+    document: dict[str, object] = {
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "load_average_before": load_before,

@@ -35,7 +35,8 @@ def _sample(step: str) -> dict[str, float]:
 
 
 def run(*, runs: int) -> list[Ratio]:
-    raw, sdk = [], []
+    raw: list[dict[str, float]] = []
+    sdk: list[dict[str, float]] = []
     for i in range(runs):
         for which in ("raw", "sdk") if i % 2 == 0 else ("sdk", "raw"):
             (raw if which == "raw" else sdk).append(_sample(RAW if which == "raw" else SDK))

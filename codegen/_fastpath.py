@@ -265,6 +265,19 @@ _IGNORED = frozenset({"$schema", "$id", "title", "description", "default", "exam
 _UNCHECKED_FORMATS = frozenset({"decimal"})
 
 
+#: An anchored pattern of plain character classes and literals, none of which can match a newline.
+_JOINABLE = re.compile(r"\^((?:\[(?:[A-Za-z0-9](?:-[A-Za-z0-9])?)+\]|[A-Za-z0-9])(?:\{\d+(?:,\d*)?\}|[+*?])?)+\$")
+
+
+def _joinable(pattern: str) -> str | None:
+    """For ``^BODY$`` whose BODY cannot match a newline: a pattern matching newline-joined items that all match
+    BODY in full (then each item's `re.search` of the schema's pattern succeeds); None otherwise."""
+    if _JOINABLE.fullmatch(pattern) is None:
+        return None
+    body = pattern[1:-1]
+    return f"(?:{body})(?:\n(?:{body}))*"
+
+
 class JsonCompiler:
     """JSON Schema (the subset our schemas use) to Python functions returning whether an instance is valid.
 
@@ -449,20 +462,23 @@ class JsonCompiler:
                 lines.append(f"{ind}    for {item} in {x}:")
                 lines.extend("    " + line.replace("\n", "\n    ") for line in body)
             elif body and simple is not None:
-                # Items that are exact strs are checked by C loops (map), no bytecode per item; anything else
-                # (other types, str subclasses) takes the general loop below.
-                lines.append(f"{ind}if set(map(type, {x})) <= _STR_ONLY:")
-                checks = []
-                if "pattern" in simple:
-                    checks.append(f"not all(map({self._pattern(simple['pattern'])}.search, {x}))")
+                # Items that are exact strs are checked by C loops (map, or one match over the joined items), no
+                # bytecode per item. When that cannot vouch for every item (other types, str subclasses, a
+                # failing item), the exact loop below decides.
+                checks = [f"set(map(type, {x})) <= _STR_ONLY"]
                 if "minLength" in simple:
-                    checks.append(
-                        f"min(map(len, {x}), default={int(simple['minLength'])}) < {int(simple['minLength'])}"
-                    )
+                    low = int(simple["minLength"])
+                    checks.append(f"min(map(len, {x}), default={low}) >= {low}")
                 if "maxLength" in simple:
-                    checks.append(f"max(map(len, {x}), default=0) > {int(simple['maxLength'])}")
-                lines.append(f"{ind}    if {' or '.join(checks)}:\n{ind}        return False")
-                lines.append(f"{ind}else:")
+                    checks.append(f"max(map(len, {x}), default=0) <= {int(simple['maxLength'])}")
+                if "pattern" in simple:
+                    joined = _joinable(simple["pattern"])
+                    if joined is not None:
+                        name = self._pattern(joined)
+                        checks.append(f'{name}.fullmatch("\\n".join({x})) is not None')
+                    else:
+                        checks.append(f"all(map({self._pattern(simple['pattern'])}.search, {x}))")
+                lines.append(f"{ind}if not ({' and '.join(checks)}):")
                 lines.append(f"{ind}    for {item} in {x}:")
                 lines.extend("    " + line.replace("\n", "\n    ") for line in body)
             elif body:

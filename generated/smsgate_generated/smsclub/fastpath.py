@@ -55,6 +55,8 @@ _P0 = re.compile("^-?[0-9]+(\\.[0-9]+)?$")
 _P1 = re.compile("^[A-Z]{3}$")
 _P2 = re.compile("^[0-9]+$")
 _P3 = re.compile("^[1-9][0-9]{9,14}$")
+_P4 = re.compile("(?:[1-9][0-9]{9,14})(?:\n(?:[1-9][0-9]{9,14}))*")
+_P5 = re.compile("(?:[0-9]+)(?:\n(?:[0-9]+))*")
 
 
 def _def_Balance(x: Any) -> bool:
@@ -327,10 +329,7 @@ def _def_SendRequest(x: Any) -> bool:
             return False
         if len(v27) > 100:
             return False
-        if set(map(type, v27)) <= _STR_ONLY:
-            if not all(map(_P3.search, v27)):
-                return False
-        else:
+        if not (set(map(type, v27)) <= _STR_ONLY and _P4.fullmatch("\n".join(v27)) is not None):
             for i28 in v27:
                 if not (isinstance(i28, str)):
                     return False
@@ -434,10 +433,7 @@ def _def_StatusRequest(x: Any) -> bool:
             return False
         if len(v46) > 100:
             return False
-        if set(map(type, v46)) <= _STR_ONLY:
-            if not all(map(_P2.search, v46)):
-                return False
-        else:
+        if not (set(map(type, v46)) <= _STR_ONLY and _P5.fullmatch("\n".join(v46)) is not None):
             for i47 in v46:
                 if not (isinstance(i47, str)):
                     return False
