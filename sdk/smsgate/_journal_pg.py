@@ -34,12 +34,11 @@ from typing import Any, Final, Literal, TypeVar
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from ._exceptions import SmsGateError
-from ._journal import STATES, JournalCounts, JournalRow
+from ._journal import STATES, Claim, Journal, JournalCounts, JournalRow, Owner, Settlement
 from ._redact import MASK, Redactor
 
 __all__ = [
     "AsyncPgJournal",
-    "Claim",
     "JournalError",
     "PgJournal",
     "PgLocation",
@@ -99,6 +98,8 @@ CREATE INDEX IF NOT EXISTS smsgate_recipients_pending ON smsgate_recipients (cam
 CREATE INDEX IF NOT EXISTS smsgate_recipients_inflight ON smsgate_recipients (owner) WHERE state = 'inflight';
 CREATE INDEX IF NOT EXISTS smsgate_recipients_unknown ON smsgate_recipients (batch) WHERE state = 'unknown';
 CREATE INDEX IF NOT EXISTS smsgate_recipients_batch ON smsgate_recipients (batch);
+CREATE INDEX IF NOT EXISTS smsgate_recipients_resend ON smsgate_recipients (campaign_id, batch)
+    WHERE state = 'pending' AND batch IS NOT NULL;
 CREATE TABLE IF NOT EXISTS smsgate_rate_slots (
     account text NOT NULL,
     slot integer NOT NULL,
@@ -109,8 +110,13 @@ CREATE TABLE IF NOT EXISTS smsgate_rate_slots (
 );
 """
 
+#: Lookups of one batch's unknown rows before they are left unknown for good.
+MAX_CHECKS: Final = 3
 _GONE_DETAIL = "in flight when its worker stopped: it may have been sent"
-_COLUMNS = "seq, recipient, text, state, phone, message_id, code, reason, detail, attempts"
+_COLUMNS = (
+    "seq, recipient, text, state, phone, message_id, code, reason, detail, attempts, batch,"
+    " EXTRACT(EPOCH FROM updated_at)::float8"
+)
 
 
 class JournalError(SmsGateError):
@@ -188,15 +194,6 @@ Flow = Generator[Step, Any, R]
 
 
 @dataclass(frozen=True, slots=True)
-class Claim:
-    """Rows claimed for one request: its batch id, its unique request key, the rows (input order)."""
-
-    batch: int
-    key: str
-    rows: list[JournalRow]
-
-
-@dataclass(frozen=True, slots=True)
 class CampaignInfo:
     id: int
     name: str
@@ -245,10 +242,10 @@ def _meta_flow(campaign: int) -> Flow[dict[str, Any]]:
     return dict(row[0]) if row else {}
 
 
-def _register_flow(campaign: int | None) -> Flow[int]:
+def _register_flow(campaign: int | None, owner: Owner | None = None) -> Flow[int]:
     row = yield (
         "INSERT INTO smsgate_workers (campaign_id, host, pid) VALUES (%s, %s, %s) RETURNING id",
-        (campaign, socket.gethostname(), os.getpid()),
+        (campaign, owner.host if owner else socket.gethostname(), owner.pid if owner else os.getpid()),
         "one",
     )
     worker = int(row[0])
@@ -280,10 +277,10 @@ def _reap_flow(me: int | None, resend: bool) -> Flow[int]:
     gone = [int(r[0]) for r in rows]
     if not gone:
         return 0
-    if resend:
+    if resend:  # at-least-once: a new request (a new batch number, a new key)
         reopened = yield (
-            "UPDATE smsgate_recipients SET state = 'pending', owner = NULL, updated_at = clock_timestamp()"
-            " WHERE owner = ANY(%s) AND state = 'inflight'",
+            "UPDATE smsgate_recipients SET state = 'pending', owner = NULL, batch = NULL,"
+            " updated_at = clock_timestamp() WHERE owner = ANY(%s) AND state = 'inflight'",
             (gone,),
             "count",
         )
@@ -308,47 +305,82 @@ def _reap_flow(me: int | None, resend: bool) -> Flow[int]:
     return int(reopened)
 
 
-def _claim_flow(campaign: int, key: str, worker: int, limit: int) -> Flow[Claim | None]:
+def _claim_flow(campaign: int, worker: int, limit: int) -> Flow[Claim | None]:
+    """Rows back to pending after a request that provably did not deliver them go first, under their batch
+    number (so their client id) with that batch's row locked; then fresh rows under a new batch number."""
+    batches = yield (
+        "SELECT DISTINCT batch FROM smsgate_recipients WHERE campaign_id = %s AND state = 'pending'"
+        " AND batch IS NOT NULL ORDER BY batch LIMIT 8",
+        (campaign,),
+        "all",
+    )
+    if batches:
+        locked = yield (
+            "SELECT id FROM smsgate_batches WHERE id = ANY(%s) ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
+            ([int(b[0]) for b in batches],),
+            "one",
+        )
+        if locked is not None:
+            batch = int(locked[0])
+            rows = yield (
+                "SELECT seq, recipient, text FROM smsgate_recipients WHERE campaign_id = %s AND batch = %s"
+                " AND state = 'pending' ORDER BY seq LIMIT %s FOR UPDATE",
+                (campaign, batch, limit),
+                "all",
+            )
+            if rows:
+                return (yield from _take(campaign, worker, batch, rows, resend=True))
     rows = yield (
         "SELECT seq, recipient, text FROM smsgate_recipients WHERE campaign_id = %s AND state = 'pending'"
-        " ORDER BY seq LIMIT %s FOR UPDATE SKIP LOCKED",
+        " AND batch IS NULL ORDER BY seq LIMIT %s FOR UPDATE SKIP LOCKED",
         (campaign, limit),
         "all",
     )
+    if not rows:
+        return None
+    (batch,) = yield ("SELECT nextval(pg_get_serial_sequence('smsgate_batches', 'id'))", None, "one")
+    return (yield from _take(campaign, worker, int(batch), rows, resend=False))
+
+
+def _take(campaign: int, worker: int, batch: int, rows: list[Any], *, resend: bool) -> Flow[Claim]:
     chosen: list[tuple[int, str, str | None]] = []
     for seq, recipient, text in rows:
         if chosen and text != chosen[0][2]:
             break  # one request carries one text
         chosen.append((int(seq), str(recipient), text))
-    if not chosen:
-        return None
-    (batch,) = yield ("SELECT nextval(pg_get_serial_sequence('smsgate_batches', 'id'))", None, "one")
-    request_key = f"{key}-{batch}"
-    yield (
-        "INSERT INTO smsgate_batches (id, campaign_id, request_key, worker_id, size) VALUES (%s, %s, %s, %s, %s)",
-        (batch, campaign, request_key, worker, len(chosen)),
-        "none",
-    )
-    taken = yield (
+    if not resend:
+        key = yield ("SELECT meta->>'key' FROM smsgate_campaigns WHERE id = %s", (campaign,), "one")
+        yield (
+            "INSERT INTO smsgate_batches (id, campaign_id, request_key, worker_id, size) VALUES (%s, %s, %s, %s, %s)",
+            (batch, campaign, f"{key[0]}-{batch}", worker, len(chosen)),
+            "none",
+        )
+    else:
+        yield (
+            "UPDATE smsgate_batches SET worker_id = %s, sent_at = clock_timestamp(), checked_at = NULL, checks = 0"
+            " WHERE id = %s",
+            (worker, batch),
+            "none",
+        )
+    stamp = yield (
         "UPDATE smsgate_recipients SET state = 'inflight', batch = %s, owner = %s, attempts = attempts + 1,"
-        " updated_at = clock_timestamp() WHERE campaign_id = %s AND seq = ANY(%s) AND state = 'pending'",
+        " updated_at = clock_timestamp() WHERE campaign_id = %s AND seq = ANY(%s) AND state = 'pending'"
+        " RETURNING EXTRACT(EPOCH FROM updated_at)::float8",
         (batch, worker, campaign, [seq for seq, _, _ in chosen]),
-        "count",
+        "all",
     )
-    if taken != len(chosen):  # cannot happen with the rows locked; refuse rather than send a row twice
-        raise JournalError(f"claim took {taken} of {len(chosen)} locked rows")
+    if len(stamp) != len(chosen):  # cannot happen with the rows locked; refuse rather than send a row twice
+        raise JournalError(f"claim took {len(stamp)} of {len(chosen)} locked rows")
+    now = float(stamp[0][0])
     return Claim(
-        int(batch),
-        request_key,
-        [JournalRow(seq, r, t, "inflight", None, None, None, None, None, 0) for seq, r, t in chosen],
+        batch,
+        [JournalRow(seq, r, t, "inflight", None, None, None, None, None, 0, batch, now) for seq, r, t in chosen],
+        resend,
     )
 
 
-Outcome7 = tuple[int, str, str | None, str | None, str | None, str | None, str | None]
-
-
-def _settle_flow(campaign: int, batch: int, worker: int, results: Iterable[Outcome7]) -> Flow[int]:
-    """(seq, state, phone, message_id, code, reason, detail) of one batch, in one commit; only rows this
+def _settle_flow(campaign: int, worker: int, results: Iterable[Settlement]) -> Flow[int]:
+    """(seq, state, phone, message_id, code, reason, detail) of one request, in one commit; only rows this
     worker still holds in flight."""
     cols: list[list[Any]] = [[], [], [], [], [], [], []]
     for result in results:
@@ -361,30 +393,31 @@ def _settle_flow(campaign: int, batch: int, worker: int, results: Iterable[Outco
         " reason = u.reason, detail = u.detail, owner = NULL, updated_at = clock_timestamp()"
         " FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[])"
         " AS u(seq, state, phone, mid, code, reason, detail)"
-        " WHERE r.campaign_id = %s AND r.seq = u.seq AND r.batch = %s AND r.owner = %s AND r.state = 'inflight'",
-        (*cols, campaign, batch, worker),
+        " WHERE r.campaign_id = %s AND r.seq = u.seq AND r.owner = %s AND r.state = 'inflight'",
+        (*cols, campaign, worker),
         "count",
     )
     return int(count)
 
 
-def _due_flow(campaign: int, grace: float, max_checks: int, limit: int) -> Flow[list[tuple[int, str]]]:
+def _unknown_batches_flow(campaign: int, lease: float, max_checks: int) -> Flow[list[int]]:
+    """Batches with unknown rows that are due for a lookup, leased to this caller: never looked up, or not
+    within `lease` seconds, and fewer than `max_checks` times. So many runners share the lookups instead of
+    each asking the provider about every batch (SMSC allows a few status requests a minute per message)."""
     rows = yield (
-        "UPDATE smsgate_batches b SET checked_at = clock_timestamp(), checks = checks + 1 WHERE b.id IN ("
-        " SELECT b2.id FROM smsgate_batches b2 WHERE b2.campaign_id = %(c)s"
-        " AND b2.sent_at < clock_timestamp() - make_interval(secs => %(g)s)"
-        " AND (b2.checked_at IS NULL OR b2.checked_at < clock_timestamp() - make_interval(secs => %(g)s))"
-        " AND b2.checks < %(m)s"
+        "UPDATE smsgate_batches b SET checked_at = clock_timestamp(), checks = b.checks + 1 WHERE b.id IN ("
+        " SELECT b2.id FROM smsgate_batches b2 WHERE b2.campaign_id = %(c)s AND b2.checks < %(m)s"
+        " AND (b2.checked_at IS NULL OR b2.checked_at < clock_timestamp() - make_interval(secs => %(l)s))"
         " AND EXISTS (SELECT 1 FROM smsgate_recipients r WHERE r.batch = b2.id AND r.state = 'unknown')"
-        " ORDER BY b2.id LIMIT %(n)s FOR UPDATE SKIP LOCKED) RETURNING b.id, b.request_key",
-        {"c": campaign, "g": grace, "m": max_checks, "n": limit},
+        " ORDER BY b2.id FOR UPDATE SKIP LOCKED) RETURNING b.id",
+        {"c": campaign, "m": max_checks, "l": lease},
         "all",
     )
-    return [(int(r[0]), str(r[1])) for r in rows]
+    return sorted(int(r[0]) for r in rows)
 
 
 def _awaiting_flow(campaign: int, max_checks: int) -> Flow[int]:
-    """Unknown rows that reconciliation may still settle (their batch not yet asked `max_checks` times)."""
+    """Unknown rows that a later lookup may still settle (their batch asked fewer than `max_checks` times)."""
     row = yield (
         "SELECT COUNT(*) FROM smsgate_recipients r JOIN smsgate_batches b ON b.id = r.batch"
         " WHERE r.campaign_id = %s AND r.state = 'unknown' AND b.checks < %s",
@@ -392,6 +425,16 @@ def _awaiting_flow(campaign: int, max_checks: int) -> Flow[int]:
         "one",
     )
     return int(row[0])
+
+
+def _holder_flow(campaign: int) -> Flow[Owner | None]:
+    row = yield (
+        "SELECT pid, host, id, EXTRACT(EPOCH FROM started_at)::float8 FROM smsgate_workers"
+        " WHERE stopped_at IS NULL AND (campaign_id = %s OR campaign_id IS NULL) ORDER BY id LIMIT 1",
+        (campaign,),
+        "one",
+    )
+    return None if row is None else Owner(int(row[0]), str(row[1]), f"worker-{row[2]}", float(row[3]))
 
 
 def _batch_rows_flow(campaign: int, batch: int) -> Flow[list[JournalRow]]:
@@ -427,7 +470,7 @@ def _retry_flow(campaign: int, states: Iterable[str]) -> Flow[int]:
     if not wanted:
         return 0
     count = yield (
-        "UPDATE smsgate_recipients SET state = 'pending' WHERE campaign_id = %s AND state = ANY(%s)",
+        "UPDATE smsgate_recipients SET state = 'pending', batch = NULL WHERE campaign_id = %s AND state = ANY(%s)",
         (campaign, wanted),
         "count",
     )
@@ -472,15 +515,6 @@ def _copy_flow(campaign: int, rows: list[tuple[int, str, str | None]]) -> Flow[i
     return len(rows)
 
 
-def _campaigns_flow(status: str) -> Flow[list[str]]:
-    rows = yield (
-        "SELECT name FROM smsgate_campaigns WHERE meta->>'status' = %s ORDER BY id",
-        (status,),
-        "all",
-    )
-    return [str(r[0]) for r in rows]
-
-
 # -- drivers ---------------------------------------------------------------------------------------------------
 
 _KEEPALIVE: Final = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3}
@@ -494,48 +528,62 @@ _SESSION = (
 
 
 class _Base:
-    location: PgLocation
+    where: PgLocation
+    #: Where the journal is, for messages: the DSN with its password masked, and the campaign's name.
+    location: str
     campaign_id: int
     name: str
     key: str
     worker: int | None
+    #: Seconds between two lookups of one batch by any runner: set it to the campaign's reconcile grace,
+    #: so that the lookup after a "no such message" comes once that answer can be trusted.
+    reconcile_grace: float = 10.0
     _redact: Redactor
+
+    def _locate(self, where: PgLocation) -> None:
+        self.where = where
+        self.location = str(where)
+        self._redact = Redactor(where.secrets)
 
     def _error(self, exc: BaseException) -> JournalError:
         text = self._redact(str(exc).strip() or type(exc).__name__)
         return JournalError(f"journal {self.location}: {text}")
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({str(self.location)!r})"
+        return f"{type(self).__name__}({self.location!r})"
 
 
 def _not_found(location: PgLocation) -> JournalError:
     return JournalError(f"no campaign {location.campaign!r} in journal {location}")
 
 
-class PgJournal(_Base):
-    """A campaign in a PostgreSQL journal, over one connection (not thread-safe). ``create=False`` refuses a
-    campaign that does not exist yet (`JournalError`)."""
+class PgJournal(_Base, Journal):
+    """A campaign in a PostgreSQL journal (the `Journal` interface), over one connection; used from one thread.
+
+    Unlike SQLite's, any number of runners may hold it at once (`acquire` registers a worker and never
+    refuses): claims are atomic, in-flight rows are reopened only when their worker is gone, and `settle`
+    touches only this worker's rows. ``create=False`` refuses a campaign that does not exist (`JournalError`).
+    """
 
     def __init__(self, location: str | PgLocation, *, create: bool = True) -> None:
         import psycopg
 
-        self.location = location if isinstance(location, PgLocation) else PgLocation.parse(location)
-        self._redact = Redactor(self.location.secrets)
+        self._locate(location if isinstance(location, PgLocation) else PgLocation.parse(location))
         self.worker = None
+        self._stopped = False
         error: JournalError | None = None
         try:
-            self._conn = psycopg.connect(self.location.conninfo, autocommit=True, **_KEEPALIVE)  # type: ignore[arg-type]
+            self._conn = psycopg.connect(self.where.conninfo, autocommit=True, **_KEEPALIVE)  # type: ignore[arg-type]
             for statement in _SESSION:
                 self._conn.execute(statement)
         except psycopg.Error as exc:
             error = self._error(exc)
         if error is not None:
             raise error  # raised outside the handler: the driver's exception is not kept as its context
-        info = self._run(_open_flow(self.location.campaign, create))
+        info = self._run(_open_flow(self.where.campaign, create))
         if info is None:
             self._conn.close()
-            raise _not_found(self.location)
+            raise _not_found(self.where)
         self.campaign_id, self.name, self.key = info.id, info.name, str(info.meta["key"])
 
     def _run(self, flow: Flow[R]) -> R:
@@ -564,7 +612,11 @@ class PgJournal(_Base):
         raise error
 
     def close(self) -> None:
-        self._conn.close()
+        if not self._conn.closed:
+            try:
+                self.release()
+            finally:
+                self._conn.close()
 
     def __enter__(self) -> PgJournal:
         return self
@@ -572,9 +624,9 @@ class PgJournal(_Base):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # metadata
+    # -- metadata
     def meta(self) -> dict[str, Any]:
-        """The campaign's stored settings (provider, text, sender, key, status, loaded)."""
+        """The campaign's stored settings (provider, text, sender, key, status, loaded…)."""
         return self._run(_meta_flow(self.campaign_id))
 
     def get(self, key: str, default: Any = None) -> Any:
@@ -583,7 +635,32 @@ class PgJournal(_Base):
     def set(self, **values: Any) -> None:
         self._run(_set_flow(self.campaign_id, values))
 
-    # loading
+    # -- ownership: one registered worker per runner, alive while its advisory lock is held
+    def acquire(self, owner: Owner) -> None:
+        if self.worker is not None:
+            raise RuntimeError("this journal is already acquired")
+        self.worker = self._run(_register_flow(self.campaign_id, owner))
+
+    def release(self) -> None:
+        if self.worker is not None:
+            worker, self.worker = self.worker, None
+            self._run(_unregister_flow(worker, "stopped"))
+
+    def holder(self) -> Owner | None:
+        """The longest-running live worker of this campaign (others may run too: see `live_workers`)."""
+        return self._run(_holder_flow(self.campaign_id))
+
+    def register_worker(self) -> int:
+        if self.worker is None:
+            self.acquire(Owner())
+        assert self.worker is not None
+        return self.worker
+
+    def stop_claiming(self) -> None:
+        """From now on `claim` returns None: a runner finishes its requests in flight, then ends (SIGTERM)."""
+        self._stopped = True
+
+    # -- loading
     def loaded(self) -> int:
         return self._run(_loaded_flow(self.campaign_id))
 
@@ -600,41 +677,35 @@ class PgJournal(_Base):
             added += self._run(_copy_flow(self.campaign_id, buffer))
         return added
 
-    # workers
-    def register_worker(self) -> int:
-        if self.worker is None:
-            self.worker = self._run(_register_flow(self.campaign_id))
-        return self.worker
-
-    def unregister_worker(self, how: str = "stopped") -> None:
-        if self.worker is not None:
-            self._run(_unregister_flow(self.worker, how))
-            self.worker = None
-
+    # -- the state machine
     def reap(self, *, resend: bool = False) -> int:
+        """In-flight rows of workers that are gone become unknown (pending with `resend`)."""
         return self._run(_reap_flow(self.worker, resend))
 
-    def reopen_inflight(self, *, resend: bool) -> int:
-        """In-flight rows whose worker is gone become unknown (pending with `resend`); a live worker's stay."""
+    def reopen_orphans(self, *, resend: bool) -> int:
         return self.reap(resend=resend)
 
-    # the state machine
     def claim(self, limit: int) -> Claim | None:
+        if self._stopped:
+            return None
         worker = self.register_worker()
-        return self._run(_claim_flow(self.campaign_id, self.key, worker, limit))
+        return self._run(_claim_flow(self.campaign_id, worker, limit))
 
-    def settle(self, batch: int, results: Iterable[Outcome7]) -> int:
-        assert self.worker is not None
-        return self._run(_settle_flow(self.campaign_id, batch, self.worker, results))
+    def settle(self, results: Iterable[Settlement]) -> int:
+        if self.worker is None:
+            raise RuntimeError("acquire the journal before claiming or settling rows")
+        return self._run(_settle_flow(self.campaign_id, self.worker, results))
 
     def retry(self, states: Iterable[str]) -> int:
         return self._run(_retry_flow(self.campaign_id, states))
 
-    def due_batches(self, grace: float, *, max_checks: int = 3, limit: int = 10) -> list[tuple[int, str]]:
-        return self._run(_due_flow(self.campaign_id, grace, max_checks, limit))
+    def unknown_batches(self) -> list[int]:
+        """Batches with unknown rows due for a lookup, leased to this runner (see `reconcile_grace`)."""
+        return self._run(_unknown_batches_flow(self.campaign_id, self.reconcile_grace, MAX_CHECKS))
 
-    def awaiting_reconciliation(self, max_checks: int = 3) -> int:
-        return self._run(_awaiting_flow(self.campaign_id, max_checks))
+    def awaiting_reconciliation(self) -> int:
+        """Unknown rows a later lookup may still settle (their batch looked up fewer than MAX_CHECKS times)."""
+        return self._run(_awaiting_flow(self.campaign_id, MAX_CHECKS))
 
     def batch_rows(self, batch: int) -> list[JournalRow]:
         return self._run(_batch_rows_flow(self.campaign_id, batch))
@@ -642,15 +713,12 @@ class PgJournal(_Base):
     def resolve(self, updates: Iterable[tuple[int, str, str | None, str | None, str | None]]) -> int:
         return self._run(_resolve_flow(self.campaign_id, updates))
 
-    # reading
+    # -- reading
     def counts(self) -> JournalCounts:
         return self._run(_counts_flow(self.campaign_id))
 
     def live_workers(self) -> int:
         return self._run(_workers_flow(self.campaign_id))
-
-    def campaigns(self, status: str = "running") -> list[str]:
-        return self._run(_campaigns_flow(status))
 
     def rows(self, state: str | None = None) -> Iterator[JournalRow]:
         """Every row in input order, streamed through a server-side cursor."""
@@ -675,18 +743,18 @@ class PgJournal(_Base):
 
 
 class AsyncPgJournal(_Base):
-    """`PgJournal`, awaitable (psycopg's async connection); safe to share between tasks of one event loop.
-    Build it with ``await AsyncPgJournal.open(location)``."""
+    """`PgJournal`'s awaitable twin (psycopg's async connection), safe to share between the tasks of one event
+    loop. Build it with ``await AsyncPgJournal.open(location)``."""
 
-    def __init__(self, location: PgLocation, conn: Any, info: CampaignInfo) -> None:
+    def __init__(self, where: PgLocation, conn: Any) -> None:
         import asyncio
 
-        self.location = location
-        self._redact = Redactor(location.secrets)
+        self._locate(where)
         self._conn = conn
         self._lock = asyncio.Lock()
         self.worker = None
-        self.campaign_id, self.name, self.key = info.id, info.name, str(info.meta["key"])
+        self._stopped = False
+        self.campaign_id, self.name, self.key = 0, where.campaign, ""
 
     @classmethod
     async def open(cls, location: str | PgLocation, *, create: bool = True) -> AsyncPgJournal:
@@ -694,7 +762,7 @@ class AsyncPgJournal(_Base):
 
         where = location if isinstance(location, PgLocation) else PgLocation.parse(location)
         probe = _Base()
-        probe.location, probe._redact = where, Redactor(where.secrets)
+        probe._locate(where)
         error: JournalError | None = None
         try:
             conn = await psycopg.AsyncConnection.connect(where.conninfo, autocommit=True, **_KEEPALIVE)  # type: ignore[arg-type]
@@ -704,7 +772,7 @@ class AsyncPgJournal(_Base):
             error = probe._error(exc)
         if error is not None:
             raise error
-        journal = cls(where, conn, CampaignInfo(0, where.campaign, {"key": ""}))
+        journal = cls(where, conn)
         info = await journal._run(_open_flow(where.campaign, create))
         if info is None:
             await conn.close()
@@ -744,7 +812,11 @@ class AsyncPgJournal(_Base):
         raise error
 
     async def aclose(self) -> None:
-        await self._conn.close()
+        if not self._conn.closed:
+            try:
+                await self.release()
+            finally:
+                await self._conn.close()
 
     async def __aenter__(self) -> AsyncPgJournal:
         return self
@@ -761,6 +833,28 @@ class AsyncPgJournal(_Base):
     async def set(self, **values: Any) -> None:
         await self._run(_set_flow(self.campaign_id, values))
 
+    async def acquire(self, owner: Owner) -> None:
+        if self.worker is not None:
+            raise RuntimeError("this journal is already acquired")
+        self.worker = await self._run(_register_flow(self.campaign_id, owner))
+
+    async def release(self) -> None:
+        if self.worker is not None:
+            worker, self.worker = self.worker, None
+            await self._run(_unregister_flow(worker, "stopped"))
+
+    async def holder(self) -> Owner | None:
+        return await self._run(_holder_flow(self.campaign_id))
+
+    async def register_worker(self) -> int:
+        if self.worker is None:
+            await self.acquire(Owner())
+        assert self.worker is not None
+        return self.worker
+
+    def stop_claiming(self) -> None:
+        self._stopped = True
+
     async def loaded(self) -> int:
         return await self._run(_loaded_flow(self.campaign_id))
 
@@ -776,38 +870,31 @@ class AsyncPgJournal(_Base):
             added += await self._run(_copy_flow(self.campaign_id, buffer))
         return added
 
-    async def register_worker(self) -> int:
-        if self.worker is None:
-            self.worker = await self._run(_register_flow(self.campaign_id))
-        return self.worker
-
-    async def unregister_worker(self, how: str = "stopped") -> None:
-        if self.worker is not None:
-            await self._run(_unregister_flow(self.worker, how))
-            self.worker = None
-
     async def reap(self, *, resend: bool = False) -> int:
         return await self._run(_reap_flow(self.worker, resend))
 
-    async def reopen_inflight(self, *, resend: bool) -> int:
+    async def reopen_orphans(self, *, resend: bool) -> int:
         return await self.reap(resend=resend)
 
     async def claim(self, limit: int) -> Claim | None:
+        if self._stopped:
+            return None
         worker = await self.register_worker()
-        return await self._run(_claim_flow(self.campaign_id, self.key, worker, limit))
+        return await self._run(_claim_flow(self.campaign_id, worker, limit))
 
-    async def settle(self, batch: int, results: Iterable[Outcome7]) -> int:
-        assert self.worker is not None
-        return await self._run(_settle_flow(self.campaign_id, batch, self.worker, results))
+    async def settle(self, results: Iterable[Settlement]) -> int:
+        if self.worker is None:
+            raise RuntimeError("acquire the journal before claiming or settling rows")
+        return await self._run(_settle_flow(self.campaign_id, self.worker, results))
 
     async def retry(self, states: Iterable[str]) -> int:
         return await self._run(_retry_flow(self.campaign_id, states))
 
-    async def due_batches(self, grace: float, *, max_checks: int = 3, limit: int = 10) -> list[tuple[int, str]]:
-        return await self._run(_due_flow(self.campaign_id, grace, max_checks, limit))
+    async def unknown_batches(self) -> list[int]:
+        return await self._run(_unknown_batches_flow(self.campaign_id, self.reconcile_grace, MAX_CHECKS))
 
-    async def awaiting_reconciliation(self, max_checks: int = 3) -> int:
-        return await self._run(_awaiting_flow(self.campaign_id, max_checks))
+    async def awaiting_reconciliation(self) -> int:
+        return await self._run(_awaiting_flow(self.campaign_id, MAX_CHECKS))
 
     async def batch_rows(self, batch: int) -> list[JournalRow]:
         return await self._run(_batch_rows_flow(self.campaign_id, batch))
@@ -820,9 +907,6 @@ class AsyncPgJournal(_Base):
 
     async def live_workers(self) -> int:
         return await self._run(_workers_flow(self.campaign_id))
-
-    async def campaigns(self, status: str = "running") -> list[str]:
-        return await self._run(_campaigns_flow(status))
 
     async def rows(self, state: str | None = None) -> AsyncIterator[JournalRow]:
         import psycopg

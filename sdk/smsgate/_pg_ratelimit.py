@@ -9,25 +9,23 @@ of workers and machines, the provider never sees more than `limit` requests in a
 worker that dies holding a slot is noticed by the next reap (its advisory lock is free), which frees the slot
 a window after that moment.
 
-It applies to every HTTP exchange the client makes, retries included: it is an httpx transport around the
-real one (`AsyncSharedLimitTransport`, `SharedLimitTransport`).
+It applies to every HTTP exchange the client makes, retries included: the client polls it around each
+attempt as it polls its own limiter (`SharedRateLimiter`, `share_rate_limit`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import math
-import time
+import threading
+from collections import deque
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import httpx
-
 if TYPE_CHECKING:
-    from ._journal_pg import AsyncPgJournal, Flow, PgJournal
+    from ._journal_pg import Flow, PgJournal
 
-__all__ = ["AsyncSharedLimitTransport", "SharedLimitTransport", "account_key", "limit_and_window"]
+__all__ = ["SharedRateLimiter", "account_key", "limit_and_window", "provider_rate", "share_rate_limit"]
 
 
 def limit_and_window(rate: float) -> tuple[int, float]:
@@ -83,71 +81,47 @@ def _release_flow(account: str, slot: int, holder: int) -> Flow[None]:
     )
 
 
-class _Limit:
-    def __init__(self, account: str, rate: float) -> None:
-        self.account = account
+class SharedRateLimiter:
+    """`smsgate._ratelimit.RateLimiter`'s interface (``acquire(now)`` → seconds to wait, ``release(now)``)
+    over PostgreSQL: the client polls it around each attempt exactly as it polls its own limiter, before the
+    attempt's deadline starts, so waiting for a slot never reads as a lost reply. The ``now`` the client
+    passes is ignored: the database's clock decides, the same for every machine.
+
+    `journal` runs the statements (give it a connection of its own); `holder` is the id of the worker whose
+    liveness covers the slots taken (when that worker is gone, the next reap frees them)."""
+
+    def __init__(self, journal: PgJournal, holder: int, account: str, rate: float) -> None:
         self.rate = rate
         self.limit, self.window = limit_and_window(rate)
-        self.ready = False
+        self.account = account
+        self._journal = journal
+        self._holder = holder
+        self._held: deque[int] = deque()
+        self._lock = threading.Lock()
+        journal._run(_ensure_flow(account, self.limit, self.window))
+
+    def acquire(self, now: float) -> float:
+        with self._lock:
+            slot, wait = self._journal._run(_acquire_flow(self.account, self.limit, self._holder))
+            if slot is None:
+                return wait
+            self._held.append(slot)
+            return 0.0
+
+    def release(self, now: float) -> None:
+        with self._lock:
+            if not self._held:
+                raise RuntimeError("SharedRateLimiter.release() without a matching acquire()")
+            slot = self._held.popleft()  # every held slot is alike: any one frees a window from now
+            self._journal._run(_release_flow(self.account, slot, self._holder))
 
     def __repr__(self) -> str:
-        return f"SharedRateLimit(account={self.account!r}, rate={self.rate!r})"
+        return f"SharedRateLimiter(account={self.account!r}, rate={self.rate!r})"
 
 
-class AsyncSharedLimitTransport(httpx.AsyncBaseTransport):
-    """An httpx transport that takes a shared rate-limit slot (in the journal's database) around each exchange."""
-
-    def __init__(self, journal: AsyncPgJournal, account: str, rate: float, inner: httpx.AsyncBaseTransport) -> None:
-        self._journal = journal
-        self._limit = _Limit(account, rate)
-        self._inner = inner
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        limit, journal = self._limit, self._journal
-        holder = await journal.register_worker()
-        if not limit.ready:
-            await journal._run(_ensure_flow(limit.account, limit.limit, limit.window))
-            limit.ready = True
-        while True:
-            slot, wait = await journal._run(_acquire_flow(limit.account, limit.limit, holder))
-            if slot is not None:
-                break
-            await asyncio.sleep(wait)
-        try:
-            return await self._inner.handle_async_request(request)
-        finally:
-            await journal._run(_release_flow(limit.account, slot, holder))
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-
-class SharedLimitTransport(httpx.BaseTransport):
-    """`AsyncSharedLimitTransport` for the sync client."""
-
-    def __init__(self, journal: PgJournal, account: str, rate: float, inner: httpx.BaseTransport) -> None:
-        self._journal = journal
-        self._limit = _Limit(account, rate)
-        self._inner = inner
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        limit, journal = self._limit, self._journal
-        holder = journal.register_worker()
-        if not limit.ready:
-            journal._run(_ensure_flow(limit.account, limit.limit, limit.window))
-            limit.ready = True
-        while True:
-            slot, wait = journal._run(_acquire_flow(limit.account, limit.limit, holder))
-            if slot is not None:
-                break
-            time.sleep(wait)
-        try:
-            return self._inner.handle_request(request)
-        finally:
-            journal._run(_release_flow(limit.account, slot, holder))
-
-    def close(self) -> None:
-        self._inner.close()
+def share_rate_limit(client: Any, limiter: SharedRateLimiter) -> None:
+    """Make a provider client (sync or async) take its rate-limit slots from `limiter`."""
+    client._limiter = limiter
 
 
 def provider_rate(client: Any) -> float | None:
