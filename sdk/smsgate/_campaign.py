@@ -383,8 +383,6 @@ class Campaign:
             # The request's phones, in the order they were sent: the batch's rows that were valid numbers.
             sent: list[tuple[int, str]] = []
             for row in rows:
-                if row.state not in ("unknown", "accepted", "pending", "inflight"):
-                    continue  # rejected rows never left in that request
                 try:
                     sent.append((row.seq, self.gateway.normalize(row.recipient)))
                 except ValidationError:
