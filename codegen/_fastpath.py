@@ -392,7 +392,12 @@ class JsonCompiler:
                 lines.append(f"{ind}if not (isinstance({x}, str) and {x} in {const}):\n{ind}    return False")
             else:
                 const = self._const(repr(values))
-                lines.append(f"{ind}if not any(_equal({x}, v) for v in {const}):\n{ind}    return False")
+                test = f"any(_equal({x}, v) for v in {const})"
+                ints = [v for v in values if type(v) is int]
+                if ints:  # an exact int is found by hashing; anything else goes through jsonschema's equality
+                    exact = self._const(f"frozenset({sorted(ints)!r})", "frozenset[int]")
+                    test = f"(type({x}) is int and {x} in {exact}) or {test}"
+                lines.append(f"{ind}if not ({test}):\n{ind}    return False")
         if "const" in schema:
             lines.append(f"{ind}if not _equal({x}, {schema['const']!r}):\n{ind}    return False")
         string = []

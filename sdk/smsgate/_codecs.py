@@ -7,7 +7,6 @@ import threading
 from collections.abc import Iterable, Mapping
 from importlib.resources.abc import Traversable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
-from urllib.parse import urlencode
 
 from . import _fast, _xml
 from ._spec import CodecError
@@ -246,7 +245,7 @@ class FormCodec(_JsonSchemaMixin):
             else:
                 pairs.append((key, _form_value(value)))
         pairs.extend((extra or {}).items())
-        return urlencode(pairs).encode("ascii")
+        return _fast.form_urlencode(pairs).encode("ascii")
 
 
 def _form_value(value: Any) -> str:

@@ -27,6 +27,7 @@ __all__ = [
     "encode_xml",
     "esc_attr",
     "esc_text",
+    "form_urlencode",
     "json_accepts",
     "json_equal",
     "read_int",
@@ -167,3 +168,19 @@ async def async_sleep(seconds: float) -> None:
     import asyncio
 
     await asyncio.sleep(seconds)
+
+
+# -- form bodies ----------------------------------------------------------------------------------------------
+
+# What `urllib.parse.quote_plus` leaves as it is (its always-safe characters).
+_FORM_SAFE = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
+def form_urlencode(pairs: list[tuple[str, str]]) -> str:
+    """`urllib.parse.urlencode(pairs)` for str pairs, quoting only the parts that need it (most are plain)."""
+    from urllib.parse import quote_plus, urlencode
+
+    if not all(type(k) is str and type(v) is str for k, v in pairs):
+        return urlencode(pairs)
+    safe = _FORM_SAFE.fullmatch
+    return "&".join(f"{k if safe(k) else quote_plus(k)}={v if safe(v) else quote_plus(v)}" for k, v in pairs)

@@ -105,13 +105,13 @@ def _def_BalanceRequest(x: Any) -> bool:
         v3 = x["fmt"]
         if not (_is_integer(v3)):
             return False
-        if not any(_equal(v3, v) for v in _C2):
+        if not ((type(v3) is int and v3 in _C3) or any(_equal(v3, v) for v in _C2)):
             return False
     if "charset" in x:
         v4 = x["charset"]
         if not (isinstance(v4, str)):
             return False
-        if not (isinstance(v4, str) and v4 in _C3):
+        if not (isinstance(v4, str) and v4 in _C4):
             return False
     return True
 
@@ -145,7 +145,7 @@ def _def_BalanceResponse(x: Any) -> bool:
 def _def_Charset(x: Any) -> bool:
     if not (isinstance(x, str)):
         return False
-    if not (isinstance(x, str) and x in _C4):
+    if not (isinstance(x, str) and x in _C5):
         return False
     return True
 
@@ -153,7 +153,7 @@ def _def_Charset(x: Any) -> bool:
 def _def_CostMode(x: Any) -> bool:
     if not (_is_integer(x)):
         return False
-    if not any(_equal(x, v) for v in _C5):
+    if not ((type(x) is int and x in _C7) or any(_equal(x, v) for v in _C6)):
         return False
     return True
 
@@ -215,7 +215,7 @@ def _def_ErrorResponse(x: Any) -> bool:
 def _def_MessageStatus(x: Any) -> bool:
     if not (_is_integer(x)):
         return False
-    if not any(_equal(x, v) for v in _C7):
+    if not ((type(x) is int and x in _C10) or any(_equal(x, v) for v in _C9)):
         return False
     return True
 
@@ -227,7 +227,7 @@ def _def_PasswordAuth(x: Any) -> bool:
         return False
     if "psw" not in x:
         return False
-    if not x.keys() <= _C6:
+    if not x.keys() <= _C8:
         return False
     if "login" in x:
         v10 = x["login"]
@@ -247,7 +247,7 @@ def _def_PasswordAuth(x: Any) -> bool:
 def _def_ResponseFormat(x: Any) -> bool:
     if not (_is_integer(x)):
         return False
-    if not any(_equal(x, v) for v in _C8):
+    if not ((type(x) is int and x in _C12) or any(_equal(x, v) for v in _C11)):
         return False
     return True
 
@@ -259,7 +259,7 @@ def _def_SendRequest(x: Any) -> bool:
         return False
     if "mes" not in x:
         return False
-    if not x.keys() <= _C9:
+    if not x.keys() <= _C13:
         return False
     if "phones" in x:
         v15 = x["phones"]
@@ -325,19 +325,19 @@ def _def_SendRequest(x: Any) -> bool:
         v25 = x["cost"]
         if not (_is_integer(v25)):
             return False
-        if not any(_equal(v25, v) for v in _C10):
+        if not ((type(v25) is int and v25 in _C15) or any(_equal(v25, v) for v in _C14)):
             return False
     if "fmt" in x:
         v26 = x["fmt"]
         if not (_is_integer(v26)):
             return False
-        if not any(_equal(v26, v) for v in _C11):
+        if not ((type(v26) is int and v26 in _C17) or any(_equal(v26, v) for v in _C16)):
             return False
     if "charset" in x:
         v27 = x["charset"]
         if not (isinstance(v27, str)):
             return False
-        if not (isinstance(v27, str) and v27 in _C12):
+        if not (isinstance(v27, str) and v27 in _C18):
             return False
     if "flash" in x:
         v28 = x["flash"]
@@ -427,7 +427,7 @@ def _def_SendResponse(x: Any) -> bool:
 def _def_StatusDetail(x: Any) -> bool:
     if not (_is_integer(x)):
         return False
-    if not any(_equal(x, v) for v in _C13):
+    if not ((type(x) is int and x in _C20) or any(_equal(x, v) for v in _C19)):
         return False
     return True
 
@@ -528,7 +528,7 @@ def _def_StatusRequest(x: Any) -> bool:
         return False
     if "id" not in x:
         return False
-    if not x.keys() <= _C14:
+    if not x.keys() <= _C21:
         return False
     if "phone" in x:
         v59 = x["phone"]
@@ -548,19 +548,19 @@ def _def_StatusRequest(x: Any) -> bool:
         v61 = x["all"]
         if not (_is_integer(v61)):
             return False
-        if not any(_equal(v61, v) for v in _C15):
+        if not ((type(v61) is int and v61 in _C23) or any(_equal(v61, v) for v in _C22)):
             return False
     if "fmt" in x:
         v62 = x["fmt"]
         if not (_is_integer(v62)):
             return False
-        if not any(_equal(v62, v) for v in _C16):
+        if not ((type(v62) is int and v62 in _C25) or any(_equal(v62, v) for v in _C24)):
             return False
     if "charset" in x:
         v63 = x["charset"]
         if not (isinstance(v63, str)):
             return False
-        if not (isinstance(v63, str) and v63 in _C17):
+        if not (isinstance(v63, str) and v63 in _C26):
             return False
     return True
 
@@ -658,7 +658,7 @@ def _def_SubclientFlags(x: Any) -> bool:
         if isinstance(k82, str) and (_P2.search(k82) is None):
             return False
     for k83, v84 in x.items():
-        if k83 not in _C18:
+        if k83 not in _C27:
             if not (_is_integer(v84)):
                 return False
             if v84 < 0 or v84 > 1:
@@ -669,7 +669,7 @@ def _def_SubclientFlags(x: Any) -> bool:
 def _def_SubclientType(x: Any) -> bool:
     if not (_is_integer(x)):
         return False
-    if not any(_equal(x, v) for v in _C19):
+    if not ((type(x) is int and x in _C29) or any(_equal(x, v) for v in _C28)):
         return False
     return True
 
@@ -683,7 +683,7 @@ def _def_UsersAddRequest(x: Any) -> bool:
         return False
     if "password" not in x:
         return False
-    if not x.keys() <= _C20:
+    if not x.keys() <= _C30:
         return False
     if "add" in x:
         v85 = x["add"]
@@ -705,7 +705,7 @@ def _def_UsersAddRequest(x: Any) -> bool:
         v88 = x["type"]
         if not (_is_integer(v88)):
             return False
-        if not any(_equal(v88, v) for v in _C21):
+        if not ((type(v88) is int and v88 in _C32) or any(_equal(v88, v) for v in _C31)):
             return False
     if "email" in x:
         v89 = x["email"]
@@ -727,7 +727,7 @@ def _def_UsersAddRequest(x: Any) -> bool:
             if isinstance(k92, str) and (_P2.search(k92) is None):
                 return False
         for k93, v94 in v91.items():
-            if k93 not in _C22:
+            if k93 not in _C33:
                 if not (_is_integer(v94)):
                     return False
                 if v94 < 0 or v94 > 1:
@@ -736,13 +736,13 @@ def _def_UsersAddRequest(x: Any) -> bool:
         v95 = x["fmt"]
         if not (_is_integer(v95)):
             return False
-        if not any(_equal(v95, v) for v in _C23):
+        if not ((type(v95) is int and v95 in _C35) or any(_equal(v95, v) for v in _C34)):
             return False
     if "charset" in x:
         v96 = x["charset"]
         if not (isinstance(v96, str)):
             return False
-        if not (isinstance(v96, str) and v96 in _C24):
+        if not (isinstance(v96, str) and v96 in _C36):
             return False
     return True
 
@@ -766,7 +766,7 @@ def _def_UsersChangeRequest(x: Any) -> bool:
         return False
     if "user" not in x:
         return False
-    if not x.keys() <= _C25:
+    if not x.keys() <= _C37:
         return False
     if "chg" in x:
         v98 = x["chg"]
@@ -798,7 +798,7 @@ def _def_UsersChangeRequest(x: Any) -> bool:
         v103 = x["type"]
         if not (_is_integer(v103)):
             return False
-        if not any(_equal(v103, v) for v in _C26):
+        if not ((type(v103) is int and v103 in _C39) or any(_equal(v103, v) for v in _C38)):
             return False
     if "fmts" in x:
         v104 = x["fmts"]
@@ -826,7 +826,7 @@ def _def_UsersChangeRequest(x: Any) -> bool:
             if isinstance(k108, str) and (_P2.search(k108) is None):
                 return False
         for k109, v110 in v107.items():
-            if k109 not in _C27:
+            if k109 not in _C40:
                 if not (_is_integer(v110)):
                     return False
                 if v110 < 0 or v110 > 1:
@@ -835,13 +835,13 @@ def _def_UsersChangeRequest(x: Any) -> bool:
         v111 = x["fmt"]
         if not (_is_integer(v111)):
             return False
-        if not any(_equal(v111, v) for v in _C28):
+        if not ((type(v111) is int and v111 in _C42) or any(_equal(v111, v) for v in _C41)):
             return False
     if "charset" in x:
         v112 = x["charset"]
         if not (isinstance(v112, str)):
             return False
-        if not (isinstance(v112, str) and v112 in _C29):
+        if not (isinstance(v112, str) and v112 in _C43):
             return False
     return True
 
@@ -867,7 +867,7 @@ def _def_UsersPayRequest(x: Any) -> bool:
         return False
     if "sum" not in x:
         return False
-    if not x.keys() <= _C30:
+    if not x.keys() <= _C44:
         return False
     if "pay" in x:
         v114 = x["pay"]
@@ -897,13 +897,13 @@ def _def_UsersPayRequest(x: Any) -> bool:
         v118 = x["fmt"]
         if not (_is_integer(v118)):
             return False
-        if not any(_equal(v118, v) for v in _C31):
+        if not ((type(v118) is int and v118 in _C46) or any(_equal(v118, v) for v in _C45)):
             return False
     if "charset" in x:
         v119 = x["charset"]
         if not (isinstance(v119, str)):
             return False
-        if not (isinstance(v119, str) and v119 in _C32):
+        if not (isinstance(v119, str) and v119 in _C47):
             return False
     return True
 
@@ -971,7 +971,7 @@ def _def_UsersStatAllRequest(x: Any) -> bool:
         return False
     if "get_stat_all" not in x:
         return False
-    if not x.keys() <= _C33:
+    if not x.keys() <= _C48:
         return False
     if "get_stat_all" in x:
         v127 = x["get_stat_all"]
@@ -1029,13 +1029,13 @@ def _def_UsersStatAllRequest(x: Any) -> bool:
         v136 = x["fmt"]
         if not (_is_integer(v136)):
             return False
-        if not any(_equal(v136, v) for v in _C34):
+        if not ((type(v136) is int and v136 in _C50) or any(_equal(v136, v) for v in _C49)):
             return False
     if "charset" in x:
         v137 = x["charset"]
         if not (isinstance(v137, str)):
             return False
-        if not (isinstance(v137, str) and v137 in _C35):
+        if not (isinstance(v137, str) and v137 in _C51):
             return False
     return True
 
@@ -1194,7 +1194,7 @@ def _def_UsersStatRequest(x: Any) -> bool:
         return False
     if "get_stat" not in x:
         return False
-    if not x.keys() <= _C36:
+    if not x.keys() <= _C52:
         return False
     if "get_stat" in x:
         v159 = x["get_stat"]
@@ -1252,13 +1252,13 @@ def _def_UsersStatRequest(x: Any) -> bool:
         v168 = x["fmt"]
         if not (_is_integer(v168)):
             return False
-        if not any(_equal(v168, v) for v in _C37):
+        if not ((type(v168) is int and v168 in _C54) or any(_equal(v168, v) for v in _C53)):
             return False
     if "charset" in x:
         v169 = x["charset"]
         if not (isinstance(v169, str)):
             return False
-        if not (isinstance(v169, str) and v169 in _C38):
+        if not (isinstance(v169, str) and v169 in _C55):
             return False
     return True
 
@@ -1357,13 +1357,17 @@ def _def_UsersStatRow(x: Any) -> bool:
 _C0: frozenset[str] = frozenset(["apikey"])
 _C1: frozenset[str] = frozenset(["charset", "cur", "fmt"])
 _C2 = [0, 1, 2, 3]
-_C3: frozenset[str] = frozenset(["koi8-r", "utf-8", "windows-1251"])
+_C3: frozenset[int] = frozenset([0, 1, 2, 3])
 _C4: frozenset[str] = frozenset(["koi8-r", "utf-8", "windows-1251"])
-_C5 = [0, 1, 2, 3]
-_C6: frozenset[str] = frozenset(["login", "psw"])
-_C7 = [-3, -2, -1, 0, 1, 2, 3, 4, 20, 22, 23, 24, 25]
-_C8 = [0, 1, 2, 3]
-_C9: frozenset[str] = frozenset(
+_C5: frozenset[str] = frozenset(["koi8-r", "utf-8", "windows-1251"])
+_C6 = [0, 1, 2, 3]
+_C7: frozenset[int] = frozenset([0, 1, 2, 3])
+_C8: frozenset[str] = frozenset(["login", "psw"])
+_C9 = [-3, -2, -1, 0, 1, 2, 3, 4, 20, 22, 23, 24, 25]
+_C10: frozenset[int] = frozenset([-3, -2, -1, 0, 1, 2, 3, 4, 20, 22, 23, 24, 25])
+_C11 = [0, 1, 2, 3]
+_C12: frozenset[int] = frozenset([0, 1, 2, 3])
+_C13: frozenset[str] = frozenset(
     [
         "bin",
         "call",
@@ -1388,32 +1392,43 @@ _C9: frozenset[str] = frozenset(
         "viber",
     ]
 )
-_C10 = [0, 1, 2, 3]
-_C11 = [0, 1, 2, 3]
-_C12: frozenset[str] = frozenset(["koi8-r", "utf-8", "windows-1251"])
-_C13 = [0, 1, 2]
-_C14: frozenset[str] = frozenset(["all", "charset", "fmt", "id", "phone"])
-_C15 = [0, 1, 2]
+_C14 = [0, 1, 2, 3]
+_C15: frozenset[int] = frozenset([0, 1, 2, 3])
 _C16 = [0, 1, 2, 3]
-_C17: frozenset[str] = frozenset(["koi8-r", "utf-8", "windows-1251"])
-_C18: frozenset[str] = frozenset([])
-_C19 = [0, 1, 2, 3, 4]
-_C20: frozenset[str] = frozenset(["add", "charset", "email", "fl", "fmt", "password", "phone", "type", "user"])
-_C21 = [0, 1, 2, 3, 4]
-_C22: frozenset[str] = frozenset([])
-_C23 = [0, 1, 2, 3]
-_C24: frozenset[str] = frozenset(["koi8-r", "utf-8", "windows-1251"])
-_C25: frozenset[str] = frozenset(
+_C17: frozenset[int] = frozenset([0, 1, 2, 3])
+_C18: frozenset[str] = frozenset(["koi8-r", "utf-8", "windows-1251"])
+_C19 = [0, 1, 2]
+_C20: frozenset[int] = frozenset([0, 1, 2])
+_C21: frozenset[str] = frozenset(["all", "charset", "fmt", "id", "phone"])
+_C22 = [0, 1, 2]
+_C23: frozenset[int] = frozenset([0, 1, 2])
+_C24 = [0, 1, 2, 3]
+_C25: frozenset[int] = frozenset([0, 1, 2, 3])
+_C26: frozenset[str] = frozenset(["koi8-r", "utf-8", "windows-1251"])
+_C27: frozenset[str] = frozenset([])
+_C28 = [0, 1, 2, 3, 4]
+_C29: frozenset[int] = frozenset([0, 1, 2, 3, 4])
+_C30: frozenset[str] = frozenset(["add", "charset", "email", "fl", "fmt", "password", "phone", "type", "user"])
+_C31 = [0, 1, 2, 3, 4]
+_C32: frozenset[int] = frozenset([0, 1, 2, 3, 4])
+_C33: frozenset[str] = frozenset([])
+_C34 = [0, 1, 2, 3]
+_C35: frozenset[int] = frozenset([0, 1, 2, 3])
+_C36: frozenset[str] = frozenset(["koi8-r", "utf-8", "windows-1251"])
+_C37: frozenset[str] = frozenset(
     ["charset", "chg", "email", "fio", "fl", "fmt", "fmts", "new_login", "password", "phone", "type", "user"]
 )
-_C26 = [0, 1, 2, 3, 4]
-_C27: frozenset[str] = frozenset([])
-_C28 = [0, 1, 2, 3]
-_C29: frozenset[str] = frozenset(["koi8-r", "utf-8", "windows-1251"])
-_C30: frozenset[str] = frozenset(["balance2", "charset", "fmt", "pay", "sum", "user"])
-_C31 = [0, 1, 2, 3]
-_C32: frozenset[str] = frozenset(["koi8-r", "utf-8", "windows-1251"])
-_C33: frozenset[str] = frozenset(
+_C38 = [0, 1, 2, 3, 4]
+_C39: frozenset[int] = frozenset([0, 1, 2, 3, 4])
+_C40: frozenset[str] = frozenset([])
+_C41 = [0, 1, 2, 3]
+_C42: frozenset[int] = frozenset([0, 1, 2, 3])
+_C43: frozenset[str] = frozenset(["koi8-r", "utf-8", "windows-1251"])
+_C44: frozenset[str] = frozenset(["balance2", "charset", "fmt", "pay", "sum", "user"])
+_C45 = [0, 1, 2, 3]
+_C46: frozenset[int] = frozenset([0, 1, 2, 3])
+_C47: frozenset[str] = frozenset(["koi8-r", "utf-8", "windows-1251"])
+_C48: frozenset[str] = frozenset(
     [
         "balance2",
         "charset",
@@ -1428,13 +1443,15 @@ _C33: frozenset[str] = frozenset(
         "user_id",
     ]
 )
-_C34 = [0, 1, 2, 3]
-_C35: frozenset[str] = frozenset(["koi8-r", "utf-8", "windows-1251"])
-_C36: frozenset[str] = frozenset(
+_C49 = [0, 1, 2, 3]
+_C50: frozenset[int] = frozenset([0, 1, 2, 3])
+_C51: frozenset[str] = frozenset(["koi8-r", "utf-8", "windows-1251"])
+_C52: frozenset[str] = frozenset(
     ["balance2", "charset", "end", "fmt", "get_stat", "hide_deleted", "mycur", "reseller", "start", "user", "user_id"]
 )
-_C37 = [0, 1, 2, 3]
-_C38: frozenset[str] = frozenset(["koi8-r", "utf-8", "windows-1251"])
+_C53 = [0, 1, 2, 3]
+_C54: frozenset[int] = frozenset([0, 1, 2, 3])
+_C55: frozenset[str] = frozenset(["koi8-r", "utf-8", "windows-1251"])
 
 CHECKS: dict[str, Callable[[Any], bool]] = {
     "ApiKeyAuth": _def_ApiKeyAuth,
