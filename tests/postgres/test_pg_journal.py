@@ -149,7 +149,7 @@ BIG = "380509999999"
 
 def _letsads_url(emu: Any) -> str:
     emu.letsads.add_account(login=BIG, password="pw", balance="10000000", senders=["Sender"])
-    return emu.base_url("letsads").replace("http://", f"letsads+http://{BIG}:pw@") + "?sender=Sender"
+    return str(emu.base_url("letsads")).replace("http://", f"letsads+http://{BIG}:pw@") + "?sender=Sender"
 
 
 def test_bulk_send_loads_leaves_to_workers_report_from_anywhere(

@@ -127,7 +127,7 @@ def test_four_workers_sigkilled_mid_send_nobody_twice_nobody_lost(
     else:
         assert counts.unknown > 0 and counts.accepted + counts.unknown == n
         by_id = {str(mid): m.recipient for mid, m in smsgate_emulator.letsads.messages.items()}
-        assert all(by_id[r.message_id] == r.recipient.removeprefix("+") for r in rows if r.state == "accepted")
+        assert all(by_id[str(r.message_id)] == r.recipient.removeprefix("+") for r in rows if r.state == "accepted")
 
 
 def test_rate_limit_shared_by_all_workers_measured_at_the_provider(pg_dsn: str) -> None:
