@@ -69,6 +69,16 @@ def _attempt_deadline(request: httpx.Request) -> float | None:
     return float(read) + float(timeouts.get("connect") or 0.0)
 
 
+class _Reply(bytes):
+    """A reply body whose repr shows its size only: a provider may echo a credential, and a traceback that
+    captures locals (Sentry, ``pytest -l``) prints every frame's ``body``."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<reply: {len(self)} bytes>"
+
+
 def _reader_for(response: httpx.Response) -> tuple[BoundedBody, bool]:
     """The bounded reader of a reply, and whether it already holds the whole body: a transport may hand
     over a response that is already read (``httpx.MockTransport``), decoded by httpx."""
@@ -221,7 +231,9 @@ class BaseClient:
         """
         try:
             return self._interpret_reply(prepared, status, headers, body)
-        except SmsGateError:
+        except SmsGateError as exc:
+            if exc.__suppress_context__:  # raised "from None": nothing of the codec's (unredacted) error is kept
+                exc.__context__ = None
             raise
         except Exception as exc:  # the contract: only SDK errors escape, for any reply
             log.debug("%s %s: reply not readable", self._spec.id, prepared.operation.name, exc_info=True)
@@ -543,7 +555,7 @@ class SyncClient(BaseClient):
         if failure is not None:
             raise failure
         try:
-            return response, reader.finish()
+            return response, _Reply(reader.finish())
         except (ReplyTooLargeError, UnreadableEncodingError) as exc:
             failure = self._read_failure(exc, prepared, response.status_code)
         raise failure
@@ -648,7 +660,7 @@ class AsyncClient(BaseClient):
                     if not read:
                         async for raw in response.aiter_raw():
                             reader.feed(raw)
-                    result = response, reader.finish()
+                    result = response, _Reply(reader.finish())
                 except (httpx.TransportError, ReplyTooLargeError, UnreadableEncodingError) as exc:
                     failure = self._read_failure(exc, prepared, response.status_code)
                 finally:

@@ -446,3 +446,12 @@ async def test_too_many_letsads_recipients_names_the_limit(letsads: ClientFactor
     assert "not expected" not in str(info.value)
     assert info.value.field == "recipient"
     assert len(smsgate_emulator.requests.filter("letsads")) == 0  # nothing was sent
+
+
+async def test_an_unreadable_reply_keeps_no_unredacted_chain(letsads: ClientFactory, smsgate_emulator: Any) -> None:
+    smsgate_emulator.faults.inject("letsads", "malformed", body=f"<response><name>{LETSADS_PASSWORD}", status=200)
+    with pytest.raises(smsgate.ResponseFormatError) as info:
+        await call(letsads(max_retries=0).balance())
+    assert info.value.__context__ is None and info.value.__cause__ is None
+    text = "".join(traceback.TracebackException.from_exception(info.value, capture_locals=True).format())
+    assert LETSADS_PASSWORD not in text
