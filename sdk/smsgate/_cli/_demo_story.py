@@ -59,6 +59,10 @@ ACCOUNTS: tuple[Account, ...] = (
 )
 
 
+def _account(provider: str) -> Account:
+    return next(a for a in ACCOUNTS if a.provider == provider)
+
+
 def _money(balance: Balance) -> str:
     return f"{balance.amount} {balance.currency}" if balance.currency else str(balance.amount)
 
@@ -200,7 +204,7 @@ def lost_reply(story: Story) -> None:
     import smsgate
 
     emulator = story.emulator
-    smsc = next(a for a in ACCOUNTS if a.provider == "smsc")
+    smsc = _account("smsc")
     phones = ["+79990000001", "+79990000002", "+79990000003"]
     before = len(emulator.smsc.messages)
     # SMSC takes the request, then the connection drops before its reply: on the first try and both retries.
@@ -214,7 +218,7 @@ def lost_reply(story: Story) -> None:
     found = [str(o.outcome) for o in reconciled]
     copies = len(emulator.smsc.messages) - before
     story.say(f'gateway.reconcile("order-42.0", phones) asks SMSC by client id -> {", ".join(found)}')
-    story.say(f"SMSC holds {copies} messages: one per recipient")
+    story.say(f"SMSC holds {copies} messages for the {len(phones)} recipients")
     story.check("reconciled: every recipient accepted", found == ["accepted"] * 3, ", ".join(found))
     story.check("each message exists once at SMSC", copies == 3, f"{copies} messages")
 
@@ -226,9 +230,8 @@ def validation_error(story: Story) -> None:
     import smsgate
 
     emulator = story.emulator
-    letsads = ACCOUNTS[0]
+    letsads = _account("letsads")
     login, password = letsads.credentials.split(":", 1)
-    requests = len(emulator.requests.filter("letsads"))
     with smsgate.LetsAds(login=login, password=password, base_url=emulator.base_url("letsads")) as client:
         balance = client.balance().amount
         requests = len(emulator.requests.filter("letsads"))
@@ -241,7 +244,8 @@ def validation_error(story: Story) -> None:
             story.check("a text over the limit is refused", False, "no error raised")
         received = len(emulator.requests.filter("letsads")) - requests
         unchanged = client.balance().amount == balance
-    story.say(f"the emulator received {received} requests; the balance is unchanged ({balance})")
+    still = "still" if unchanged else "no longer"
+    story.say(f"the emulator received {received} requests; the balance is {still} {balance}")
     story.check("nothing sent, nothing charged", received == 0 and unchanged, f"{received} requests")
 
 
