@@ -30,7 +30,7 @@ def _load() -> str:
 
 def _format(value: float, unit: str) -> str:
     if unit.startswith("s"):
-        return f"{value * 1e6:,.1f} µs" if value < 0.1 else f"{value * 1e3:,.1f} ms"
+        return f"{value * 1e6:,.1f} µs" if value < 0.01 else f"{value * 1e3:,.1f} ms"
     return f"{value:,.0f}"
 
 
