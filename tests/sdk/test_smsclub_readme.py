@@ -13,6 +13,7 @@ import json
 import re
 from typing import Any
 
+import httpx
 import pytest
 
 import smsgate
@@ -82,3 +83,26 @@ def test_a_flat_error_message_is_the_provider_message(smsgate_emulator: Any) -> 
 
     said = sentence_with(smsclub_section(), "The flat `{")
     assert "`message` becomes `.provider_message`" in said, said
+
+
+def test_a_name_registered_at_the_emulator_becomes_a_sender_of_the_sdk(smsgate_emulator: Any) -> None:
+    """The README: the emulator answers the registration endpoints; an hour later the name is a sender."""
+    url = smsgate_emulator.base_url("smsclub") + "/originators/registration-originators"
+    body = {
+        "sender_id": "Shop",
+        "company_type": "tov",
+        "company": "Shop LLC",
+        "okpo": "12345678",
+        "subject": "Orders",
+        "description": "A shop",
+        "site": "https://shop.example",
+    }
+    reply = httpx.post(url, json=body, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert reply.json() == {"success_request": {"info": {"Shop": "Being moderated"}}}
+    with client(smsgate_emulator) as sms:
+        assert "Shop" not in sms.senders()
+        smsgate_emulator.clock.advance(3600)
+        assert sms.senders()[-1] == "Shop"
+        assert len(sms.send(["380501234567"], "Hello", sender="Shop").messages) == 1
+    said = sentence_with(smsclub_section(), "Sender-name registration")
+    assert "not part of the SDK" in said, said
