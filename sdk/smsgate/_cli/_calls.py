@@ -12,7 +12,26 @@ from typing import Any
 from .._results import Balance, MessageStatus, SendResult
 from ._output import usage_error
 
-__all__ = ["BalanceOutput", "SendArgs", "SendOutput", "StatusArgs", "StatusRow", "smsc_pairs"]
+__all__ = [
+    "BalanceOutput",
+    "SendArgs",
+    "SendOutput",
+    "StatusArgs",
+    "StatusRow",
+    "balance_letsads",
+    "balance_smsc",
+    "balance_smsclub",
+    "balance_smsleads",
+    "send_letsads",
+    "send_smsc",
+    "send_smsclub",
+    "send_smsleads",
+    "smsc_pairs",
+    "status_letsads",
+    "status_smsc",
+    "status_smsclub",
+    "status_smsleads",
+]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -118,15 +137,15 @@ def _need_sender(args: SendArgs, provider: str) -> str:
 # LetsAds ----------------------------------------------------------------------------------------------
 
 
-def _send_letsads(client: Any, args: SendArgs) -> SendOutput:
+def send_letsads(client: Any, args: SendArgs) -> SendOutput:
     return _plain_send(client.send(args.recipients, args.text, sender=_need_sender(args, "LetsAds")))
 
 
-def _status_letsads(client: Any, args: StatusArgs) -> list[StatusRow]:
+def status_letsads(client: Any, args: StatusArgs) -> list[StatusRow]:
     return [_status_row(client.status(message_id)) for message_id in args.ids]
 
 
-def _balance_letsads(client: Any) -> BalanceOutput:
+def balance_letsads(client: Any) -> BalanceOutput:
     return _money_balance("LetsAds", client.balance())
 
 
@@ -141,7 +160,7 @@ def _smsleads_recipient(value: str) -> Any:
     return Recipient(phone, external_id) if sep else phone
 
 
-def _send_smsleads(client: Any, args: SendArgs) -> SendOutput:
+def send_smsleads(client: Any, args: SendArgs) -> SendOutput:
     recipients = [_smsleads_recipient(r) for r in args.recipients]
     shipment = client.send(recipients, args.text, sender=_need_sender(args, "SMSLeads"))
     messages = []
@@ -154,7 +173,7 @@ def _send_smsleads(client: Any, args: SendArgs) -> SendOutput:
     return SendOutput(messages, description=shipment.description, extra={"shipment_id": shipment.shipment_id})
 
 
-def _status_smsleads(client: Any, args: StatusArgs) -> list[StatusRow]:
+def status_smsleads(client: Any, args: StatusArgs) -> list[StatusRow]:
     end = datetime.now(UTC)
     start = end - timedelta(days=args.days)
     reports = client.delivery_reports(args.ids, start=start, end=end)
@@ -191,7 +210,7 @@ def _status_smsleads(client: Any, args: StatusArgs) -> list[StatusRow]:
     return rows
 
 
-def _balance_smsleads(client: Any) -> BalanceOutput:
+def balance_smsleads(client: Any) -> BalanceOutput:
     balance = client.balance()
     return BalanceOutput(f"SMSLeads balance: {balance.credits} credits", {"credits": balance.credits})
 
@@ -201,25 +220,25 @@ def _balance_smsleads(client: Any) -> BalanceOutput:
 _SMSCLUB_MAX_IDS = 100
 
 
-def _send_smsclub(client: Any, args: SendArgs) -> SendOutput:
+def send_smsclub(client: Any, args: SendArgs) -> SendOutput:
     return _plain_send(client.send(args.recipients, args.text, sender=_need_sender(args, "SMSClub")))
 
 
-def _status_smsclub(client: Any, args: StatusArgs) -> list[StatusRow]:
+def status_smsclub(client: Any, args: StatusArgs) -> list[StatusRow]:
     rows: list[StatusRow] = []
     for i in range(0, len(args.ids), _SMSCLUB_MAX_IDS):  # one request for up to 100 ids
         rows.extend(_status_row(s) for s in client.status(args.ids[i : i + _SMSCLUB_MAX_IDS]))
     return rows
 
 
-def _balance_smsclub(client: Any) -> BalanceOutput:
+def balance_smsclub(client: Any) -> BalanceOutput:
     return _money_balance("SMSClub", client.balance())
 
 
 # SMSC -------------------------------------------------------------------------------------------------
 
 
-def _send_smsc(client: Any, args: SendArgs) -> SendOutput:
+def send_smsc(client: Any, args: SendArgs) -> SendOutput:
     result = client.send(args.recipients, args.text, sender=args.sender or None, client_id=args.client_id)
     extra: dict[str, object] = {"message_id": result.message_id, "parts": result.parts}
     if result.cost is not None:
@@ -249,7 +268,7 @@ def smsc_pairs(args: StatusArgs) -> list[tuple[str, str]]:
     return pairs
 
 
-def _status_smsc(client: Any, args: StatusArgs) -> list[StatusRow]:
+def status_smsc(client: Any, args: StatusArgs) -> list[StatusRow]:
     rows = []
     for message_id, phone in smsc_pairs(args):
         status = client.status(message_id, phone)
@@ -260,7 +279,7 @@ def _status_smsc(client: Any, args: StatusArgs) -> list[StatusRow]:
     return rows
 
 
-def _balance_smsc(client: Any) -> BalanceOutput:
+def balance_smsc(client: Any) -> BalanceOutput:
     balance = client.balance()
     out = _money_balance("SMSC", balance)
     if balance.credit is not None and balance.credit:
