@@ -7,9 +7,9 @@ import contextlib
 import copy
 import logging
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Mapping, Sequence
 from types import TracebackType
-from typing import Any, ClassVar, Self, TypeVar
+from typing import Any, ClassVar, Self, TypeVar, cast
 
 import httpx
 
@@ -234,6 +234,7 @@ class BaseClient:
         except SmsGateError as exc:
             if exc.__suppress_context__:  # raised "from None": nothing of the codec's (unredacted) error is kept
                 exc.__context__ = None
+            exc.request_key = prepared.key
             raise
         except Exception as exc:  # the contract: only SDK errors escape, for any reply
             log.debug("%s %s: reply not readable", self._spec.id, prepared.operation.name, exc_info=True)
@@ -245,6 +246,7 @@ class BaseClient:
                 raw_body=self._redact.body(body),
                 http_status=status,
             )
+        error.request_key = prepared.key
         raise error  # outside the handler: the raw exception (and the reply text in it) is not chained
 
     def _interpret_reply(self, prepared: Prepared[R], status: int, headers: httpx.Headers, body: bytes) -> R:
@@ -658,8 +660,11 @@ class AsyncClient(BaseClient):
                 try:
                     reader, read = _reader_for(response)
                     if not read:
-                        async for raw in response.aiter_raw():
-                            reader.feed(raw)
+                        # Closed when left early (size cap, cancelled): trio finalises no half-read generator.
+                        raw_chunks = cast("AsyncGenerator[bytes, None]", response.aiter_raw())
+                        async with contextlib.aclosing(raw_chunks) as chunks:
+                            async for raw in chunks:
+                                reader.feed(raw)
                     result = response, _Reply(reader.finish())
                 except (httpx.TransportError, ReplyTooLargeError, UnreadableEncodingError) as exc:
                     failure = self._read_failure(exc, prepared, response.status_code)
