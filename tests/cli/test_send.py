@@ -185,6 +185,17 @@ def test_an_option_overrides_its_variable(emu: Any) -> None:
     assert "1000 credits" in result.stdout
 
 
+@pytest.mark.parametrize("provider", ["letsads", "smsleads", "smsclub", "smsc"])
+def test_the_base_url_from_its_variable_and_the_option_over_it(emu: Any, provider: str) -> None:
+    """One convention for which account and where: SMSGATE_<PROVIDER>_BASE_URL beside the credentials'."""
+    env = {**env_of(provider), f"SMSGATE_{provider.upper()}_BASE_URL": emu.base_url(provider)}
+    assert run(["balance", "-p", provider], env=env).exit_code == 0
+    elsewhere = {**env, f"SMSGATE_{provider.upper()}_BASE_URL": f"{emu.url}/nothing-here"}
+    assert run(["balance", "-p", provider], env=elsewhere).exit_code == 1
+    result = run(["balance", "-p", provider, "--base-url", emu.base_url(provider)], env=elsewhere)
+    assert result.exit_code == 0, result.output
+
+
 def test_provider_from_the_environment(emu: Any) -> None:
     result = run(
         ["balance", "--base-url", str(emu.base_url("smsclub"))],
