@@ -32,6 +32,8 @@ __all__ = [
     "json_equal",
     "read_int",
     "shared_ssl_context",
+    "xml_attr",
+    "xml_text",
     "xml_unsafe",
 ]
 
@@ -53,6 +55,25 @@ _ATTR_SPECIAL = re.compile('[&<>"\r\n\t]')
 def xml_unsafe(value: str) -> bool:
     """Whether `value` holds a character XML 1.0 cannot carry."""
     return _UNSAFE.search(value) is not None
+
+
+_TEXT_SCAN = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_ATTR_SCAN = re.compile('[&<>"\r\n\t\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
+
+
+def xml_text(value: str) -> str | None:
+    """`value` as element text (escaped as lxml escapes it), or None when XML cannot carry it; one regex scan
+    for the common case of nothing to escape."""
+    if _TEXT_SCAN.search(value) is None:
+        return value
+    return None if _UNSAFE.search(value) else esc_text(value)
+
+
+def xml_attr(value: str) -> str | None:
+    """`value` as a double-quoted attribute value, or None when XML cannot carry it."""
+    if _ATTR_SCAN.search(value) is None:
+        return value
+    return None if _UNSAFE.search(value) else esc_attr(value)
 
 
 def esc_text(value: str) -> str:

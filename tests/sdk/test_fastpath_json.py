@@ -135,7 +135,7 @@ def mutated(draw: st.DrawFn, provider: str) -> Any:
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data())
 def test_mutated_samples_get_the_reference_verdict(provider: str, data: st.DataObject) -> None:
     instance = data.draw(mutated(provider))

@@ -217,7 +217,7 @@ def _all_models() -> list[tuple[str, type]]:
 
 
 @pytest.mark.parametrize(("provider", "cls"), _all_models(), ids=lambda v: getattr(v, "__name__", v))
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data())
 def test_generated_models_encode_and_decode_like_xsdata(provider: str, cls: type, data: st.DataObject) -> None:
     obj = data.draw(model_strategy(cls))

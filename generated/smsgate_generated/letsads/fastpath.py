@@ -15,7 +15,7 @@ from typing import Any
 
 from lxml import etree
 
-from smsgate._fast import Miss, esc_text, read_int, xml_unsafe
+from smsgate._fast import Miss, esc_text, read_int, xml_text
 
 from .models import (
     Auth,
@@ -41,19 +41,26 @@ def _enc_Auth(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not Auth:
         return False
     x: Any
+    t: str | None
     w.append("<" + tag + ">")
     x = o.login
     if x is None:
         return False
-    if type(x) is not str or xml_unsafe(x) or not (_P0.fullmatch(x) is not None):
+    if type(x) is not str or not (_P0.fullmatch(x) is not None):
         return False
-    w.append("<login>" + esc_text(x) + "</login>")
+    t = xml_text(x)
+    if t is None:
+        return False
+    w.append("<login>" + t + "</login>")
     x = o.password
     if x is None:
         return False
-    if type(x) is not str or xml_unsafe(x) or not (len(x) >= 1):
+    if type(x) is not str or not (len(x) >= 1):
         return False
-    w.append("<password>" + esc_text(x) + "</password>")
+    t = xml_text(x)
+    if t is None:
+        return False
+    w.append("<password>" + t + "</password>")
     w.append("</" + tag + ">")
     return True
 
@@ -70,27 +77,37 @@ def _enc_Message(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not Message:
         return False
     x: Any
+    t: str | None
     xs: Any
     w.append("<" + tag + ">")
     x = o.from_value
     if x is None:
         return False
-    if type(x) is not str or xml_unsafe(x) or not (len(x) >= 1) or not (len(x) <= 11):
+    if type(x) is not str or not (len(x) >= 1) or not (len(x) <= 11):
         return False
-    w.append("<from>" + esc_text(x) + "</from>")
+    t = xml_text(x)
+    if t is None:
+        return False
+    w.append("<from>" + t + "</from>")
     x = o.text
     if x is None:
         return False
-    if type(x) is not str or xml_unsafe(x) or not (len(x) >= 1) or not (len(x) <= 459):
+    if type(x) is not str or not (len(x) >= 1) or not (len(x) <= 459):
         return False
-    w.append("<text>" + esc_text(x) + "</text>")
+    t = xml_text(x)
+    if t is None:
+        return False
+    w.append("<text>" + t + "</text>")
     xs = o.recipient
     if type(xs) is not list or len(xs) < 1 or len(xs) > 50:
         return False
     for x in xs:
-        if type(x) is not str or xml_unsafe(x) or not (_P0.fullmatch(x) is not None):
+        if type(x) is not str or not (_P0.fullmatch(x) is not None):
             return False
-        w.append("<recipient>" + esc_text(x) + "</recipient>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<recipient>" + t + "</recipient>")
     w.append("</" + tag + ">")
     return True
 
@@ -124,6 +141,7 @@ def _enc_Response(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not Response:
         return False
     x: Any
+    t: str | None
     xs: Any
     w.append("<" + tag + ">")
     x = o.name
@@ -134,9 +152,12 @@ def _enc_Response(o: Any, w: list[str], tag: str) -> bool:
     w.append("<name>" + esc_text(x.value) + "</name>")
     x = o.description
     if x is not None:
-        if type(x) is not str or xml_unsafe(x):
+        if type(x) is not str:
             return False
-        w.append("<description>" + esc_text(x) + "</description>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<description>" + t + "</description>")
     xs = o.sms_id
     if type(xs) is not list or len(xs) > 50:
         return False
@@ -146,14 +167,20 @@ def _enc_Response(o: Any, w: list[str], tag: str) -> bool:
         w.append("<sms_id>" + str(x) + "</sms_id>")
     x = o.currency
     if x is not None:
-        if type(x) is not str or xml_unsafe(x):
+        if type(x) is not str:
             return False
-        w.append("<currency>" + esc_text(x) + "</currency>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<currency>" + t + "</currency>")
     x = o.balance
     if x is not None:
-        if type(x) is not str or xml_unsafe(x):
+        if type(x) is not str:
             return False
-        w.append("<balance>" + esc_text(x) + "</balance>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<balance>" + t + "</balance>")
     w.append("</" + tag + ">")
     return True
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from lxml import etree
 
-from smsgate._fast import Miss, esc_attr, esc_text, read_int, xml_unsafe
+from smsgate._fast import Miss, read_int, xml_attr, xml_text
 
 from .models import (
     AddNumCl,
@@ -93,6 +93,7 @@ def _enc_AddNumCl(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not AddNumCl:
         return False
     x: Any
+    t: str | None
     xs: Any
     w.append("<" + tag + ">")
     x = o.user
@@ -111,9 +112,12 @@ def _enc_AddNumCl(o: Any, w: list[str], tag: str) -> bool:
         w.append("<status>" + str(x) + "</status>")
     x = o.message
     if x is not None:
-        if type(x) is not str or xml_unsafe(x):
+        if type(x) is not str:
             return False
-        w.append("<message>" + esc_text(x) + "</message>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<message>" + t + "</message>")
     x = o.errors
     if x is not None and not _enc_ErrorList(x, w, "errors"):
         return False
@@ -125,6 +129,7 @@ def _enc_AddSub(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not AddSub:
         return False
     x: Any
+    t: str | None
     w.append("<" + tag + ">")
     x = o.user
     if x is not None and not _enc_User(x, w, "user"):
@@ -139,9 +144,12 @@ def _enc_AddSub(o: Any, w: list[str], tag: str) -> bool:
         w.append("<status>" + str(x) + "</status>")
     x = o.message
     if x is not None:
-        if type(x) is not str or xml_unsafe(x):
+        if type(x) is not str:
             return False
-        w.append("<message>" + esc_text(x) + "</message>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<message>" + t + "</message>")
     w.append("</" + tag + ">")
     return True
 
@@ -150,6 +158,7 @@ def _enc_Balance(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not Balance:
         return False
     x: Any
+    t: str | None
     w.append("<" + tag + ">")
     x = o.user
     if x is not None and not _enc_User(x, w, "user"):
@@ -161,9 +170,12 @@ def _enc_Balance(o: Any, w: list[str], tag: str) -> bool:
         w.append("<status>" + str(x) + "</status>")
     x = o.message
     if x is not None:
-        if type(x) is not str or xml_unsafe(x):
+        if type(x) is not str:
             return False
-        w.append("<message>" + esc_text(x) + "</message>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<message>" + t + "</message>")
     x = o.balance
     if x is not None:
         if type(x) is not int:
@@ -177,20 +189,27 @@ def _enc_Blacklist(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not Blacklist:
         return False
     x: Any
+    t: str | None
     w.append("<" + tag + ">")
     x = o.user
     if x is not None and not _enc_User(x, w, "user"):
         return False
     x = o.from_value
     if x is not None:
-        if type(x) is not str or xml_unsafe(x) or not (_P0.fullmatch(x) is not None):
+        if type(x) is not str or not (_P0.fullmatch(x) is not None):
             return False
-        w.append("<from>" + esc_text(x) + "</from>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<from>" + t + "</from>")
     x = o.to
     if x is not None:
-        if type(x) is not str or xml_unsafe(x) or not (_P0.fullmatch(x) is not None):
+        if type(x) is not str or not (_P0.fullmatch(x) is not None):
             return False
-        w.append("<to>" + esc_text(x) + "</to>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<to>" + t + "</to>")
     x = o.status
     if x is not None:
         if type(x) is not int:
@@ -198,9 +217,12 @@ def _enc_Blacklist(o: Any, w: list[str], tag: str) -> bool:
         w.append("<status>" + str(x) + "</status>")
     x = o.message
     if x is not None:
-        if type(x) is not str or xml_unsafe(x):
+        if type(x) is not str:
             return False
-        w.append("<message>" + esc_text(x) + "</message>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<message>" + t + "</message>")
     x = o.transactions
     if x is not None and not _enc_BlacklistEntries(x, w, "transactions"):
         return False
@@ -227,19 +249,26 @@ def _enc_BlacklistEntry(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not BlacklistEntry:
         return False
     x: Any
+    t: str | None
     w.append("<" + tag + ">")
     x = o.phone
     if x is None:
         return False
-    if type(x) is not str or xml_unsafe(x) or not (_P1.fullmatch(x) is not None):
+    if type(x) is not str or not (_P1.fullmatch(x) is not None):
         return False
-    w.append("<phone>" + esc_text(x) + "</phone>")
+    t = xml_text(x)
+    if t is None:
+        return False
+    w.append("<phone>" + t + "</phone>")
     x = o.date
     if x is None:
         return False
-    if type(x) is not str or xml_unsafe(x) or not (_P0.fullmatch(x) is not None):
+    if type(x) is not str or not (_P0.fullmatch(x) is not None):
         return False
-    w.append("<date>" + esc_text(x) + "</date>")
+    t = xml_text(x)
+    if t is None:
+        return False
+    w.append("<date>" + t + "</date>")
     w.append("</" + tag + ">")
     return True
 
@@ -248,6 +277,7 @@ def _enc_Bulk(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not Bulk:
         return False
     x: Any
+    t: str | None
     w.append("<" + tag + ">")
     x = o.user
     if x is not None and not _enc_User(x, w, "user"):
@@ -257,9 +287,12 @@ def _enc_Bulk(o: Any, w: list[str], tag: str) -> bool:
         return False
     x = o.timing
     if x is not None:
-        if type(x) is not str or xml_unsafe(x) or not (_P0.fullmatch(x) is not None):
+        if type(x) is not str or not (_P0.fullmatch(x) is not None):
             return False
-        w.append("<timing>" + esc_text(x) + "</timing>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<timing>" + t + "</timing>")
     x = o.response
     if x is not None:
         if type(x) is not int or not (x >= 0) or not (x <= 1):
@@ -277,14 +310,20 @@ def _enc_Bulk(o: Any, w: list[str], tag: str) -> bool:
         w.append("<status>" + str(x) + "</status>")
     x = o.message
     if x is not None:
-        if type(x) is not str or xml_unsafe(x):
+        if type(x) is not str:
             return False
-        w.append("<message>" + esc_text(x) + "</message>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<message>" + t + "</message>")
     x = o.shipment_id
     if x is not None:
-        if type(x) is not str or xml_unsafe(x) or not (_P2.fullmatch(x) is not None):
+        if type(x) is not str or not (_P2.fullmatch(x) is not None):
             return False
-        w.append("<shipment_id>" + esc_text(x) + "</shipment_id>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<shipment_id>" + t + "</shipment_id>")
     w.append("</" + tag + ">")
     return True
 
@@ -293,13 +332,17 @@ def _enc_BulkMessage(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not BulkMessage:
         return False
     x: Any
+    t: str | None
     w.append("<" + tag + ">")
     x = o.source
     if x is None:
         return False
-    if type(x) is not str or xml_unsafe(x) or not (_P3.fullmatch(x) is not None):
+    if type(x) is not str or not (_P3.fullmatch(x) is not None):
         return False
-    w.append("<source>" + esc_text(x) + "</source>")
+    t = xml_text(x)
+    if t is None:
+        return False
+    w.append("<source>" + t + "</source>")
     x = o.destinations
     if x is None:
         return False
@@ -308,9 +351,12 @@ def _enc_BulkMessage(o: Any, w: list[str], tag: str) -> bool:
     x = o.message
     if x is None:
         return False
-    if type(x) is not str or xml_unsafe(x) or not (len(x) >= 1):
+    if type(x) is not str or not (len(x) >= 1):
         return False
-    w.append("<message>" + esc_text(x) + "</message>")
+    t = xml_text(x)
+    if t is None:
+        return False
+    w.append("<message>" + t + "</message>")
     w.append("</" + tag + ">")
     return True
 
@@ -349,15 +395,19 @@ def _enc_Cancel(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not Cancel:
         return False
     x: Any
+    t: str | None
     w.append("<" + tag + ">")
     x = o.user
     if x is not None and not _enc_User(x, w, "user"):
         return False
     x = o.campaign_id
     if x is not None:
-        if type(x) is not str or xml_unsafe(x) or not (_P2.fullmatch(x) is not None):
+        if type(x) is not str or not (_P2.fullmatch(x) is not None):
             return False
-        w.append("<campaign_id>" + esc_text(x) + "</campaign_id>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<campaign_id>" + t + "</campaign_id>")
     x = o.status
     if x is not None:
         if type(x) is not int:
@@ -365,9 +415,12 @@ def _enc_Cancel(o: Any, w: list[str], tag: str) -> bool:
         w.append("<status>" + str(x) + "</status>")
     x = o.message
     if x is not None:
-        if type(x) is not str or xml_unsafe(x):
+        if type(x) is not str:
             return False
-        w.append("<message>" + esc_text(x) + "</message>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<message>" + t + "</message>")
     w.append("</" + tag + ">")
     return True
 
@@ -376,43 +429,65 @@ def _enc_Contact(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not Contact:
         return False
     x: Any
+    t: str | None
     w.append("<" + tag + ">")
     x = o.phone
     if x is None:
         return False
-    if type(x) is not str or xml_unsafe(x) or not (_P1.fullmatch(x) is not None):
+    if type(x) is not str or not (_P1.fullmatch(x) is not None):
         return False
-    w.append("<phone>" + esc_text(x) + "</phone>")
+    t = xml_text(x)
+    if t is None:
+        return False
+    w.append("<phone>" + t + "</phone>")
     x = o.df1
     if x is not None:
-        if type(x) is not str or xml_unsafe(x):
+        if type(x) is not str:
             return False
-        w.append("<df1>" + esc_text(x) + "</df1>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<df1>" + t + "</df1>")
     x = o.df2
     if x is not None:
-        if type(x) is not str or xml_unsafe(x):
+        if type(x) is not str:
             return False
-        w.append("<df2>" + esc_text(x) + "</df2>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<df2>" + t + "</df2>")
     x = o.df3
     if x is not None:
-        if type(x) is not str or xml_unsafe(x):
+        if type(x) is not str:
             return False
-        w.append("<df3>" + esc_text(x) + "</df3>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<df3>" + t + "</df3>")
     x = o.df4
     if x is not None:
-        if type(x) is not str or xml_unsafe(x):
+        if type(x) is not str:
             return False
-        w.append("<df4>" + esc_text(x) + "</df4>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<df4>" + t + "</df4>")
     x = o.df5
     if x is not None:
-        if type(x) is not str or xml_unsafe(x):
+        if type(x) is not str:
             return False
-        w.append("<df5>" + esc_text(x) + "</df5>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<df5>" + t + "</df5>")
     x = o.df6
     if x is not None:
-        if type(x) is not str or xml_unsafe(x):
+        if type(x) is not str:
             return False
-        w.append("<df6>" + esc_text(x) + "</df6>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<df6>" + t + "</df6>")
     w.append("</" + tag + ">")
     return True
 
@@ -456,6 +531,7 @@ def _enc_ContactListEntry(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not ContactListEntry:
         return False
     x: Any
+    t: str | None
     w.append("<" + tag + ">")
     x = o.cl_id
     if x is not None:
@@ -464,15 +540,21 @@ def _enc_ContactListEntry(o: Any, w: list[str], tag: str) -> bool:
         w.append("<cl_id>" + str(x) + "</cl_id>")
     x = o.phone
     if x is not None:
-        if type(x) is not str or xml_unsafe(x) or not (_P1.fullmatch(x) is not None):
+        if type(x) is not str or not (_P1.fullmatch(x) is not None):
             return False
-        w.append("<phone>" + esc_text(x) + "</phone>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<phone>" + t + "</phone>")
     x = o.name
     if x is None:
         return False
-    if type(x) is not str or xml_unsafe(x) or not (_P2.fullmatch(x) is not None):
+    if type(x) is not str or not (_P2.fullmatch(x) is not None):
         return False
-    w.append("<name>" + esc_text(x) + "</name>")
+    t = xml_text(x)
+    if t is None:
+        return False
+    w.append("<name>" + t + "</name>")
     w.append("</" + tag + ">")
     return True
 
@@ -563,13 +645,17 @@ def _enc_DeliveryReport(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not DeliveryReport:
         return False
     x: Any
+    t: str | None
     w.append("<" + tag + ">")
     x = o.external_id
     if x is None:
         return False
-    if type(x) is not str or xml_unsafe(x) or not (_P2.fullmatch(x) is not None):
+    if type(x) is not str or not (_P2.fullmatch(x) is not None):
         return False
-    w.append("<external_id>" + esc_text(x) + "</external_id>")
+    t = xml_text(x)
+    if t is None:
+        return False
+    w.append("<external_id>" + t + "</external_id>")
     x = o.status
     if x is None:
         return False
@@ -579,27 +665,39 @@ def _enc_DeliveryReport(o: Any, w: list[str], tag: str) -> bool:
     x = o.he_message
     if x is None:
         return False
-    if type(x) is not str or xml_unsafe(x) or not (_P2.fullmatch(x) is not None):
+    if type(x) is not str or not (_P2.fullmatch(x) is not None):
         return False
-    w.append("<he_message>" + esc_text(x) + "</he_message>")
+    t = xml_text(x)
+    if t is None:
+        return False
+    w.append("<he_message>" + t + "</he_message>")
     x = o.en_message
     if x is None:
         return False
-    if type(x) is not str or xml_unsafe(x) or not (_P2.fullmatch(x) is not None):
+    if type(x) is not str or not (_P2.fullmatch(x) is not None):
         return False
-    w.append("<en_message>" + esc_text(x) + "</en_message>")
+    t = xml_text(x)
+    if t is None:
+        return False
+    w.append("<en_message>" + t + "</en_message>")
     x = o.date
     if x is None:
         return False
-    if type(x) is not str or xml_unsafe(x) or not (_P0.fullmatch(x) is not None):
+    if type(x) is not str or not (_P0.fullmatch(x) is not None):
         return False
-    w.append("<date>" + esc_text(x) + "</date>")
+    t = xml_text(x)
+    if t is None:
+        return False
+    w.append("<date>" + t + "</date>")
     x = o.shipment_id
     if x is None:
         return False
-    if type(x) is not str or xml_unsafe(x) or not (_P2.fullmatch(x) is not None):
+    if type(x) is not str or not (_P2.fullmatch(x) is not None):
         return False
-    w.append("<shipment_id>" + esc_text(x) + "</shipment_id>")
+    t = xml_text(x)
+    if t is None:
+        return False
+    w.append("<shipment_id>" + t + "</shipment_id>")
     w.append("</" + tag + ">")
     return True
 
@@ -607,15 +705,19 @@ def _enc_DeliveryReport(o: Any, w: list[str], tag: str) -> bool:
 def _enc_DeliveryReports(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not DeliveryReports:
         return False
+    t: str | None
     xs: Any
     w.append("<" + tag + ">")
     xs = o.external_id
     if type(xs) is not list or len(xs) > 1000:
         return False
     for x in xs:
-        if type(x) is not str or xml_unsafe(x) or not (_P2.fullmatch(x) is not None):
+        if type(x) is not str or not (_P2.fullmatch(x) is not None):
             return False
-        w.append("<external_id>" + esc_text(x) + "</external_id>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<external_id>" + t + "</external_id>")
     xs = o.transaction
     if type(xs) is not list or len(xs) > 1000:
         return False
@@ -630,13 +732,17 @@ def _enc_DeliveryReportsByDate(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not DeliveryReportsByDate:
         return False
     x: Any
+    t: str | None
     xs: Any
     w.append("<" + tag + ">")
     x = o.external_id
     if x is not None:
-        if type(x) is not str or xml_unsafe(x) or not (_P4.fullmatch(x) is not None):
+        if type(x) is not str or not (_P4.fullmatch(x) is not None):
             return False
-        w.append("<external_id>" + esc_text(x) + "</external_id>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<external_id>" + t + "</external_id>")
     xs = o.transaction
     if type(xs) is not list or len(xs) > 1000:
         return False
@@ -651,6 +757,7 @@ def _enc_Dlr(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not Dlr:
         return False
     x: Any
+    t: str | None
     w.append("<" + tag + ">")
     x = o.user
     if x is not None and not _enc_User(x, w, "user"):
@@ -662,22 +769,31 @@ def _enc_Dlr(o: Any, w: list[str], tag: str) -> bool:
         w.append("<status>" + str(x) + "</status>")
     x = o.message
     if x is not None:
-        if type(x) is not str or xml_unsafe(x):
+        if type(x) is not str:
             return False
-        w.append("<message>" + esc_text(x) + "</message>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<message>" + t + "</message>")
     x = o.transactions
     if x is not None and not _enc_DeliveryReports(x, w, "transactions"):
         return False
     x = o.from_value
     if x is not None:
-        if type(x) is not str or xml_unsafe(x) or not (_P0.fullmatch(x) is not None):
+        if type(x) is not str or not (_P0.fullmatch(x) is not None):
             return False
-        w.append("<from>" + esc_text(x) + "</from>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<from>" + t + "</from>")
     x = o.to
     if x is not None:
-        if type(x) is not str or xml_unsafe(x) or not (_P0.fullmatch(x) is not None):
+        if type(x) is not str or not (_P0.fullmatch(x) is not None):
             return False
-        w.append("<to>" + esc_text(x) + "</to>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<to>" + t + "</to>")
     w.append("</" + tag + ">")
     return True
 
@@ -686,6 +802,7 @@ def _enc_DlrByDate(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not DlrByDate:
         return False
     x: Any
+    t: str | None
     w.append("<" + tag + ">")
     x = o.user
     if x is not None and not _enc_User(x, w, "user"):
@@ -697,22 +814,31 @@ def _enc_DlrByDate(o: Any, w: list[str], tag: str) -> bool:
         w.append("<status>" + str(x) + "</status>")
     x = o.message
     if x is not None:
-        if type(x) is not str or xml_unsafe(x):
+        if type(x) is not str:
             return False
-        w.append("<message>" + esc_text(x) + "</message>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<message>" + t + "</message>")
     x = o.transactions
     if x is not None and not _enc_DeliveryReportsByDate(x, w, "transactions"):
         return False
     x = o.from_value
     if x is not None:
-        if type(x) is not str or xml_unsafe(x) or not (_P0.fullmatch(x) is not None):
+        if type(x) is not str or not (_P0.fullmatch(x) is not None):
             return False
-        w.append("<from>" + esc_text(x) + "</from>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<from>" + t + "</from>")
     x = o.to
     if x is not None:
-        if type(x) is not str or xml_unsafe(x) or not (_P0.fullmatch(x) is not None):
+        if type(x) is not str or not (_P0.fullmatch(x) is not None):
             return False
-        w.append("<to>" + esc_text(x) + "</to>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<to>" + t + "</to>")
     w.append("</" + tag + ">")
     return True
 
@@ -720,15 +846,19 @@ def _enc_DlrByDate(o: Any, w: list[str], tag: str) -> bool:
 def _enc_ErrorList(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not ErrorList:
         return False
+    t: str | None
     xs: Any
     w.append("<" + tag + ">")
     xs = o.error
     if type(xs) is not list:
         return False
     for x in xs:
-        if type(x) is not str or xml_unsafe(x):
+        if type(x) is not str:
             return False
-        w.append("<error>" + esc_text(x) + "</error>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<error>" + t + "</error>")
     w.append("</" + tag + ">")
     return True
 
@@ -737,6 +867,7 @@ def _enc_GetBlanceSubs(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not GetBlanceSubs:
         return False
     x: Any
+    t: str | None
     w.append("<" + tag + ">")
     x = o.user
     if x is not None and not _enc_User(x, w, "user"):
@@ -748,9 +879,12 @@ def _enc_GetBlanceSubs(o: Any, w: list[str], tag: str) -> bool:
         w.append("<status>" + str(x) + "</status>")
     x = o.message
     if x is not None:
-        if type(x) is not str or xml_unsafe(x):
+        if type(x) is not str:
             return False
-        w.append("<message>" + esc_text(x) + "</message>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<message>" + t + "</message>")
     x = o.balances
     if x is not None and not _enc_SubAccountBalances(x, w, "balances"):
         return False
@@ -762,6 +896,7 @@ def _enc_GetCl(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not GetCl:
         return False
     x: Any
+    t: str | None
     w.append("<" + tag + ">")
     x = o.user
     if x is not None and not _enc_User(x, w, "user"):
@@ -773,9 +908,12 @@ def _enc_GetCl(o: Any, w: list[str], tag: str) -> bool:
         w.append("<status>" + str(x) + "</status>")
     x = o.message
     if x is not None:
-        if type(x) is not str or xml_unsafe(x):
+        if type(x) is not str:
             return False
-        w.append("<message>" + esc_text(x) + "</message>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<message>" + t + "</message>")
     x = o.contact_lists
     if x is not None and not _enc_ContactListEntries(x, w, "contact_lists"):
         return False
@@ -787,6 +925,7 @@ def _enc_GetClbyId(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not GetClbyId:
         return False
     x: Any
+    t: str | None
     w.append("<" + tag + ">")
     x = o.user
     if x is not None and not _enc_User(x, w, "user"):
@@ -801,9 +940,12 @@ def _enc_GetClbyId(o: Any, w: list[str], tag: str) -> bool:
         w.append("<status>" + str(x) + "</status>")
     x = o.message
     if x is not None:
-        if type(x) is not str or xml_unsafe(x):
+        if type(x) is not str:
             return False
-        w.append("<message>" + esc_text(x) + "</message>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<message>" + t + "</message>")
     x = o.contact_lists
     if x is not None and not _enc_ContactListEntries(x, w, "contact_lists"):
         return False
@@ -815,20 +957,27 @@ def _enc_Incoming(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not Incoming:
         return False
     x: Any
+    t: str | None
     w.append("<" + tag + ">")
     x = o.user
     if x is not None and not _enc_User(x, w, "user"):
         return False
     x = o.from_value
     if x is not None:
-        if type(x) is not str or xml_unsafe(x) or not (_P0.fullmatch(x) is not None):
+        if type(x) is not str or not (_P0.fullmatch(x) is not None):
             return False
-        w.append("<from>" + esc_text(x) + "</from>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<from>" + t + "</from>")
     x = o.to
     if x is not None:
-        if type(x) is not str or xml_unsafe(x) or not (_P0.fullmatch(x) is not None):
+        if type(x) is not str or not (_P0.fullmatch(x) is not None):
             return False
-        w.append("<to>" + esc_text(x) + "</to>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<to>" + t + "</to>")
     x = o.status
     if x is not None:
         if type(x) is not int:
@@ -836,9 +985,12 @@ def _enc_Incoming(o: Any, w: list[str], tag: str) -> bool:
         w.append("<status>" + str(x) + "</status>")
     x = o.message
     if x is not None:
-        if type(x) is not str or xml_unsafe(x):
+        if type(x) is not str:
             return False
-        w.append("<message>" + esc_text(x) + "</message>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<message>" + t + "</message>")
     x = o.transactions
     if x is not None and not _enc_IncomingMessages(x, w, "transactions"):
         return False
@@ -850,31 +1002,44 @@ def _enc_IncomingMessage(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not IncomingMessage:
         return False
     x: Any
+    t: str | None
     w.append("<" + tag + ">")
     x = o.source
     if x is None:
         return False
-    if type(x) is not str or xml_unsafe(x) or not (_P1.fullmatch(x) is not None):
+    if type(x) is not str or not (_P1.fullmatch(x) is not None):
         return False
-    w.append("<source>" + esc_text(x) + "</source>")
+    t = xml_text(x)
+    if t is None:
+        return False
+    w.append("<source>" + t + "</source>")
     x = o.destination
     if x is None:
         return False
-    if type(x) is not str or xml_unsafe(x) or not (_P1.fullmatch(x) is not None):
+    if type(x) is not str or not (_P1.fullmatch(x) is not None):
         return False
-    w.append("<destination>" + esc_text(x) + "</destination>")
+    t = xml_text(x)
+    if t is None:
+        return False
+    w.append("<destination>" + t + "</destination>")
     x = o.message
     if x is None:
         return False
-    if type(x) is not str or xml_unsafe(x):
+    if type(x) is not str:
         return False
-    w.append("<message>" + esc_text(x) + "</message>")
+    t = xml_text(x)
+    if t is None:
+        return False
+    w.append("<message>" + t + "</message>")
     x = o.date
     if x is None:
         return False
-    if type(x) is not str or xml_unsafe(x) or not (_P0.fullmatch(x) is not None):
+    if type(x) is not str or not (_P0.fullmatch(x) is not None):
         return False
-    w.append("<date>" + esc_text(x) + "</date>")
+    t = xml_text(x)
+    if t is None:
+        return False
+    w.append("<date>" + t + "</date>")
     w.append("</" + tag + ">")
     return True
 
@@ -898,6 +1063,7 @@ def _enc_NewCl(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not NewCl:
         return False
     x: Any
+    t: str | None
     xs: Any
     w.append("<" + tag + ">")
     x = o.user
@@ -916,9 +1082,12 @@ def _enc_NewCl(o: Any, w: list[str], tag: str) -> bool:
         w.append("<status>" + str(x) + "</status>")
     x = o.message
     if x is not None:
-        if type(x) is not str or xml_unsafe(x):
+        if type(x) is not str:
             return False
-        w.append("<message>" + esc_text(x) + "</message>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<message>" + t + "</message>")
     x = o.errors
     if x is not None and not _enc_ErrorList(x, w, "errors"):
         return False
@@ -933,13 +1102,17 @@ def _enc_NewContactList(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not NewContactList:
         return False
     x: Any
+    t: str | None
     w.append("<" + tag + ">")
     x = o.name
     if x is None:
         return False
-    if type(x) is not str or xml_unsafe(x) or not (_P2.fullmatch(x) is not None):
+    if type(x) is not str or not (_P2.fullmatch(x) is not None):
         return False
-    w.append("<name>" + esc_text(x) + "</name>")
+    t = xml_text(x)
+    if t is None:
+        return False
+    w.append("<name>" + t + "</name>")
     x = o.destinations
     if x is None:
         return False
@@ -953,37 +1126,53 @@ def _enc_NewSubAccount(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not NewSubAccount:
         return False
     x: Any
+    t: str | None
     w.append("<" + tag + ">")
     x = o.name
     if x is None:
         return False
-    if type(x) is not str or xml_unsafe(x) or not (_P2.fullmatch(x) is not None):
+    if type(x) is not str or not (_P2.fullmatch(x) is not None):
         return False
-    w.append("<name>" + esc_text(x) + "</name>")
+    t = xml_text(x)
+    if t is None:
+        return False
+    w.append("<name>" + t + "</name>")
     x = o.username
     if x is None:
         return False
-    if type(x) is not str or xml_unsafe(x) or not (_P2.fullmatch(x) is not None):
+    if type(x) is not str or not (_P2.fullmatch(x) is not None):
         return False
-    w.append("<username>" + esc_text(x) + "</username>")
+    t = xml_text(x)
+    if t is None:
+        return False
+    w.append("<username>" + t + "</username>")
     x = o.password
     if x is None:
         return False
-    if type(x) is not str or xml_unsafe(x) or not (_P2.fullmatch(x) is not None):
+    if type(x) is not str or not (_P2.fullmatch(x) is not None):
         return False
-    w.append("<password>" + esc_text(x) + "</password>")
+    t = xml_text(x)
+    if t is None:
+        return False
+    w.append("<password>" + t + "</password>")
     x = o.source
     if x is None:
         return False
-    if type(x) is not str or xml_unsafe(x) or not (_P3.fullmatch(x) is not None):
+    if type(x) is not str or not (_P3.fullmatch(x) is not None):
         return False
-    w.append("<source>" + esc_text(x) + "</source>")
+    t = xml_text(x)
+    if t is None:
+        return False
+    w.append("<source>" + t + "</source>")
     x = o.amount
     if x is None:
         return False
-    if type(x) is not str or xml_unsafe(x) or not (_P5.fullmatch(x) is not None):
+    if type(x) is not str or not (_P5.fullmatch(x) is not None):
         return False
-    w.append("<amount>" + esc_text(x) + "</amount>")
+    t = xml_text(x)
+    if t is None:
+        return False
+    w.append("<amount>" + t + "</amount>")
     w.append("</" + tag + ">")
     return True
 
@@ -991,15 +1180,19 @@ def _enc_NewSubAccount(o: Any, w: list[str], tag: str) -> bool:
 def _enc_Phones(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not Phones:
         return False
+    t: str | None
     xs: Any
     w.append("<" + tag + ">")
     xs = o.phone
     if type(xs) is not list or len(xs) < 1:
         return False
     for x in xs:
-        if type(x) is not str or xml_unsafe(x) or not (_P1.fullmatch(x) is not None):
+        if type(x) is not str or not (_P1.fullmatch(x) is not None):
             return False
-        w.append("<phone>" + esc_text(x) + "</phone>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<phone>" + t + "</phone>")
     w.append("</" + tag + ">")
     return True
 
@@ -1008,18 +1201,25 @@ def _enc_Recipient(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not Recipient:
         return False
     x: Any
+    t: str | None
     w.append("<" + tag)
     x = o.id
     if x is not None:
-        if type(x) is not str or xml_unsafe(x):
+        if type(x) is not str:
             return False
-        w.append(' id="' + esc_attr(x) + '"')
+        t = xml_attr(x)
+        if t is None:
+            return False
+        w.append(' id="' + t + '"')
     w.append(">")
     x = o.value
     if x is not None:
-        if type(x) is not str or xml_unsafe(x) or not (_P1.fullmatch(x) is not None):
+        if type(x) is not str or not (_P1.fullmatch(x) is not None):
             return False
-        w.append(esc_text(x))
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append(t)
     w.append("</" + tag + ">")
     return True
 
@@ -1050,6 +1250,7 @@ def _enc_RemoveCl(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not RemoveCl:
         return False
     x: Any
+    t: str | None
     w.append("<" + tag + ">")
     x = o.user
     if x is not None and not _enc_User(x, w, "user"):
@@ -1064,9 +1265,12 @@ def _enc_RemoveCl(o: Any, w: list[str], tag: str) -> bool:
         w.append("<status>" + str(x) + "</status>")
     x = o.message
     if x is not None:
-        if type(x) is not str or xml_unsafe(x):
+        if type(x) is not str:
             return False
-        w.append("<message>" + esc_text(x) + "</message>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<message>" + t + "</message>")
     x = o.errors
     if x is not None and not _enc_ErrorList(x, w, "errors"):
         return False
@@ -1078,6 +1282,7 @@ def _enc_RmNumBl(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not RmNumBl:
         return False
     x: Any
+    t: str | None
     w.append("<" + tag + ">")
     x = o.user
     if x is not None and not _enc_User(x, w, "user"):
@@ -1087,9 +1292,12 @@ def _enc_RmNumBl(o: Any, w: list[str], tag: str) -> bool:
         return False
     x = o.reason
     if x is not None:
-        if type(x) is not str or xml_unsafe(x) or not (len(x) >= 1):
+        if type(x) is not str or not (len(x) >= 1):
             return False
-        w.append("<reason>" + esc_text(x) + "</reason>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<reason>" + t + "</reason>")
     x = o.status
     if x is not None:
         if type(x) is not int:
@@ -1097,9 +1305,12 @@ def _enc_RmNumBl(o: Any, w: list[str], tag: str) -> bool:
         w.append("<status>" + str(x) + "</status>")
     x = o.message
     if x is not None:
-        if type(x) is not str or xml_unsafe(x):
+        if type(x) is not str:
             return False
-        w.append("<message>" + esc_text(x) + "</message>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<message>" + t + "</message>")
     w.append("</" + tag + ">")
     return True
 
@@ -1108,6 +1319,7 @@ def _enc_RmNumCl(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not RmNumCl:
         return False
     x: Any
+    t: str | None
     xs: Any
     w.append("<" + tag + ">")
     x = o.user
@@ -1126,9 +1338,12 @@ def _enc_RmNumCl(o: Any, w: list[str], tag: str) -> bool:
         w.append("<status>" + str(x) + "</status>")
     x = o.message
     if x is not None:
-        if type(x) is not str or xml_unsafe(x):
+        if type(x) is not str:
             return False
-        w.append("<message>" + esc_text(x) + "</message>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<message>" + t + "</message>")
     x = o.errors
     if x is not None and not _enc_ErrorList(x, w, "errors"):
         return False
@@ -1140,23 +1355,30 @@ def _enc_Sms(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not Sms:
         return False
     x: Any
+    t: str | None
     w.append("<" + tag + ">")
     x = o.user
     if x is not None and not _enc_User(x, w, "user"):
         return False
     x = o.source
     if x is not None:
-        if type(x) is not str or xml_unsafe(x) or not (_P3.fullmatch(x) is not None):
+        if type(x) is not str or not (_P3.fullmatch(x) is not None):
             return False
-        w.append("<source>" + esc_text(x) + "</source>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<source>" + t + "</source>")
     x = o.destinations
     if x is not None and not _enc_Recipients(x, w, "destinations"):
         return False
     x = o.tag
     if x is not None:
-        if type(x) is not str or xml_unsafe(x) or not (len(x) >= 1):
+        if type(x) is not str or not (len(x) >= 1):
             return False
-        w.append("<tag>" + esc_text(x) + "</tag>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<tag>" + t + "</tag>")
     x = o.status
     if x is not None:
         if type(x) is not int:
@@ -1165,9 +1387,12 @@ def _enc_Sms(o: Any, w: list[str], tag: str) -> bool:
     x = o.message
     if x is None:
         return False
-    if type(x) is not str or xml_unsafe(x):
+    if type(x) is not str:
         return False
-    w.append("<message>" + esc_text(x) + "</message>")
+    t = xml_text(x)
+    if t is None:
+        return False
+    w.append("<message>" + t + "</message>")
     x = o.add_dynamic
     if x is not None:
         if type(x) is not int or not (x >= 0) or not (x <= 1):
@@ -1175,9 +1400,12 @@ def _enc_Sms(o: Any, w: list[str], tag: str) -> bool:
         w.append("<add_dynamic>" + str(x) + "</add_dynamic>")
     x = o.timing
     if x is not None:
-        if type(x) is not str or xml_unsafe(x) or not (_P0.fullmatch(x) is not None):
+        if type(x) is not str or not (_P0.fullmatch(x) is not None):
             return False
-        w.append("<timing>" + esc_text(x) + "</timing>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<timing>" + t + "</timing>")
     x = o.add_unsubscribe
     if x is not None:
         if type(x) is not Unsubscribe:
@@ -1190,9 +1418,12 @@ def _enc_Sms(o: Any, w: list[str], tag: str) -> bool:
         w.append("<response>" + str(x) + "</response>")
     x = o.shipment_id
     if x is not None:
-        if type(x) is not str or xml_unsafe(x) or not (_P2.fullmatch(x) is not None):
+        if type(x) is not str or not (_P2.fullmatch(x) is not None):
             return False
-        w.append("<shipment_id>" + esc_text(x) + "</shipment_id>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<shipment_id>" + t + "</shipment_id>")
     w.append("</" + tag + ">")
     return True
 
@@ -1201,6 +1432,7 @@ def _enc_SubAccountBalance(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not SubAccountBalance:
         return False
     x: Any
+    t: str | None
     w.append("<" + tag + ">")
     x = o.amount
     if x is None:
@@ -1211,15 +1443,21 @@ def _enc_SubAccountBalance(o: Any, w: list[str], tag: str) -> bool:
     x = o.sms_user_id
     if x is None:
         return False
-    if type(x) is not str or xml_unsafe(x) or not (_P2.fullmatch(x) is not None):
+    if type(x) is not str or not (_P2.fullmatch(x) is not None):
         return False
-    w.append("<sms_user_id>" + esc_text(x) + "</sms_user_id>")
+    t = xml_text(x)
+    if t is None:
+        return False
+    w.append("<sms_user_id>" + t + "</sms_user_id>")
     x = o.name
     if x is None:
         return False
-    if type(x) is not str or xml_unsafe(x) or not (_P2.fullmatch(x) is not None):
+    if type(x) is not str or not (_P2.fullmatch(x) is not None):
         return False
-    w.append("<name>" + esc_text(x) + "</name>")
+    t = xml_text(x)
+    if t is None:
+        return False
+    w.append("<name>" + t + "</name>")
     w.append("</" + tag + ">")
     return True
 
@@ -1243,25 +1481,35 @@ def _enc_SubAccountCredit(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not SubAccountCredit:
         return False
     x: Any
+    t: str | None
     w.append("<" + tag + ">")
     x = o.username
     if x is None:
         return False
-    if type(x) is not str or xml_unsafe(x) or not (_P2.fullmatch(x) is not None):
+    if type(x) is not str or not (_P2.fullmatch(x) is not None):
         return False
-    w.append("<username>" + esc_text(x) + "</username>")
+    t = xml_text(x)
+    if t is None:
+        return False
+    w.append("<username>" + t + "</username>")
     x = o.password
     if x is None:
         return False
-    if type(x) is not str or xml_unsafe(x) or not (_P2.fullmatch(x) is not None):
+    if type(x) is not str or not (_P2.fullmatch(x) is not None):
         return False
-    w.append("<password>" + esc_text(x) + "</password>")
+    t = xml_text(x)
+    if t is None:
+        return False
+    w.append("<password>" + t + "</password>")
     x = o.amount
     if x is None:
         return False
-    if type(x) is not str or xml_unsafe(x) or not (_P5.fullmatch(x) is not None):
+    if type(x) is not str or not (_P5.fullmatch(x) is not None):
         return False
-    w.append("<amount>" + esc_text(x) + "</amount>")
+    t = xml_text(x)
+    if t is None:
+        return False
+    w.append("<amount>" + t + "</amount>")
     w.append("</" + tag + ">")
     return True
 
@@ -1270,6 +1518,7 @@ def _enc_UpdateAmountSub(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not UpdateAmountSub:
         return False
     x: Any
+    t: str | None
     w.append("<" + tag + ">")
     x = o.user
     if x is not None and not _enc_User(x, w, "user"):
@@ -1284,9 +1533,12 @@ def _enc_UpdateAmountSub(o: Any, w: list[str], tag: str) -> bool:
         w.append("<status>" + str(x) + "</status>")
     x = o.message
     if x is not None:
-        if type(x) is not str or xml_unsafe(x):
+        if type(x) is not str:
             return False
-        w.append("<message>" + esc_text(x) + "</message>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<message>" + t + "</message>")
     w.append("</" + tag + ">")
     return True
 
@@ -1295,13 +1547,17 @@ def _enc_User(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not User:
         return False
     x: Any
+    t: str | None
     w.append("<" + tag + ">")
     x = o.username
     if x is None:
         return False
-    if type(x) is not str or xml_unsafe(x) or not (_P2.fullmatch(x) is not None):
+    if type(x) is not str or not (_P2.fullmatch(x) is not None):
         return False
-    w.append("<username>" + esc_text(x) + "</username>")
+    t = xml_text(x)
+    if t is None:
+        return False
+    w.append("<username>" + t + "</username>")
     w.append("</" + tag + ">")
     return True
 
@@ -1310,6 +1566,7 @@ def _enc_VerifyPhone(o: Any, w: list[str], tag: str) -> bool:
     if type(o) is not VerifyPhone:
         return False
     x: Any
+    t: str | None
     xs: Any
     w.append("<" + tag + ">")
     x = o.user
@@ -1319,9 +1576,12 @@ def _enc_VerifyPhone(o: Any, w: list[str], tag: str) -> bool:
     if type(xs) is not list:
         return False
     for x in xs:
-        if type(x) is not str or xml_unsafe(x) or not (_P1.fullmatch(x) is not None):
+        if type(x) is not str or not (_P1.fullmatch(x) is not None):
             return False
-        w.append("<phone>" + esc_text(x) + "</phone>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<phone>" + t + "</phone>")
     x = o.status
     if x is not None:
         if type(x) is not int:
@@ -1329,9 +1589,12 @@ def _enc_VerifyPhone(o: Any, w: list[str], tag: str) -> bool:
         w.append("<status>" + str(x) + "</status>")
     x = o.message
     if x is not None:
-        if type(x) is not str or xml_unsafe(x):
+        if type(x) is not str:
             return False
-        w.append("<message>" + esc_text(x) + "</message>")
+        t = xml_text(x)
+        if t is None:
+            return False
+        w.append("<message>" + t + "</message>")
     w.append("</" + tag + ">")
     return True
 
