@@ -189,7 +189,7 @@ def tests_run(junit: Path) -> int:
 def bench(session: nox.Session) -> None:
     """Benchmarks against the emulator, as ratios to raw httpx measured in the same run (not a test)."""
     _check_python(session)
-    session.install("-e", ".[cli]")
+    session.install("-e", ".[cli,postgres]")  # postgres: bench/workers.py
     session.run("python", "-m", "bench", *session.posargs)
 
 

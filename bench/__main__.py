@@ -17,7 +17,7 @@ import time
 from importlib.metadata import version
 from pathlib import Path
 
-from bench import bulk, cpu, firstuse, single
+from bench import bulk, cpu, firstuse, single, workers
 from bench._common import EmulatorProcess, Ratio
 
 
@@ -43,13 +43,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bulk-recipients", type=int, default=20_000, help="recipients of the bulk rate case")
     parser.add_argument("--bulk-rounds", type=int, default=3, help="rounds of the bulk rate case")
     parser.add_argument("--memory-recipients", type=int, default=100_000, help="recipients of the memory case")
-    parser.add_argument("--only", choices=["cpu", "single", "first-use", "bulk"], help="run one section only")
+    parser.add_argument("--workers-recipients", type=int, default=20_000, help="recipients of the workers case")
+    parser.add_argument("--claim-rows", type=int, default=1_000_000, help="campaign size of the claim-cost case")
+    parser.add_argument(
+        "--only", choices=["cpu", "single", "first-use", "bulk", "workers"], help="run one section only"
+    )
     parser.add_argument("--json", type=Path, help="also write the JSON document to this file")
     parser.add_argument("--quick", action="store_true", help="a smoke run: a few operations of every case")
     args = parser.parse_args(argv)
     if args.quick:
         args.rounds, args.requests, args.cpu_ops, args.first_use_runs = 2, 20, 50, 2
         args.bulk_recipients, args.bulk_rounds, args.memory_recipients = 1000, 1, 2000
+        args.workers_recipients, args.claim_rows = 2000, 20_000
     if args.rounds < 1 or args.requests < 10 or args.cpu_ops < 1:
         parser.error("--rounds must be >= 1, --requests >= 10, --cpu-ops >= 1")
 
@@ -57,12 +62,12 @@ def main(argv: list[str] | None = None) -> int:
     load_before = _load()
     rows: list[Ratio] = []
     memory: dict[str, object] = {}
-    wanted = {args.only} if args.only else {"cpu", "single", "first-use", "bulk"}
+    wanted = {args.only} if args.only else {"cpu", "single", "first-use", "bulk", "workers"}
     if "cpu" in wanted:
         rows += cpu.run(rounds=args.rounds, ops=args.cpu_ops)
     if "first-use" in wanted:
         rows += firstuse.run(runs=args.first_use_runs)
-    if wanted & {"single", "bulk"}:
+    if wanted & {"single", "bulk", "workers"}:
         with tempfile.TemporaryDirectory(prefix="smsgate-bench-") as tmp:
             emulator = EmulatorProcess(Path(tmp))
             try:
@@ -77,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
                         rounds=args.bulk_rounds,
                     )
                     rows += bulk_rows
+                if "workers" in wanted:  # PostgreSQL campaigns (bench/workers.py)
+                    rows += workers.section(emulator, Path(tmp), args.workers_recipients, args.claim_rows, memory)
             finally:
                 emulator.stop()
 

@@ -7,7 +7,7 @@
 
 The cluster lives in a temporary directory, listens on a free loopback port only, and asks for a password
 over TCP (SCRAM). Run as root, the server runs as the ``postgres`` user (``runuser -u postgres``), since
-PostgreSQL refuses to run as root. It is not durable (``fsync=off``): it exists for one session.
+PostgreSQL refuses to run as root. Unless ``durable=True`` it does not fsync: it exists for one session.
 """
 
 from __future__ import annotations
@@ -54,9 +54,11 @@ def _free_port() -> int:
 class TempPostgres:
     """Start a server on `start` (or ``with``), stop it and delete its files on `stop`."""
 
-    def __init__(self, password: str | None = None, *, user: str = "smsgate") -> None:
+    def __init__(self, password: str | None = None, *, user: str = "smsgate", durable: bool = False) -> None:
         self.password = password or secrets.token_urlsafe(12)
         self.user = user
+        #: False (tests): fsync, synchronous commits and full-page writes off. True (benchmarks): the defaults.
+        self.durable = durable
         self.port = 0
         self._workdir: Path | None = None
         self._prefix: list[str] = []
@@ -91,10 +93,10 @@ class TempPostgres:
             self.stop()
             raise PgUnavailableError(f"initdb failed: {init.stderr.strip()[-500:]}")
         self.port = _free_port()
-        options = (
-            f"-c listen_addresses=127.0.0.1 -p {self.port} -c unix_socket_directories={workdir} -c fsync=off"
-            " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-        )
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -c unix_socket_directories={workdir}"
+        options += " -c max_connections=200"
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         log = workdir / "log"
         started = self._run("pg_ctl", "-D", str(data), "-o", options, "-l", str(log), "-w", "start")
         if started.returncode != 0:
