@@ -149,7 +149,7 @@ def test_smsclub_partial_send_lists_the_rejected_recipients(emu: Any, monkeypatc
     exit 0, the refused one listed with its reason, a warning on stderr."""
     from smsgate.emulator._smsclub import _send as _smsclub  # the module whose sends read normalize_phone
 
-    normalize = _smsclub.normalize_phone
+    normalize = _smsclub.normalize_phone  # type: ignore[attr-defined]  # imported there, patched here
     monkeypatch.setattr(
         _smsclub, "normalize_phone", lambda raw: None if str(raw).endswith("380931234567") else normalize(raw)
     )
