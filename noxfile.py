@@ -83,7 +83,7 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict on sdk/, generated/ and codegen/, then on the tests (as their own project root)."""
+    """mypy --strict on sdk/, generated/ and codegen/ (pyproject's [tool.mypy]), then on tests/ and tools/."""
     _check_python(session)
     session.install("-e", ".[cli,typecheck,test]")
     session.run("mypy")

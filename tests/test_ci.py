@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,6 +31,30 @@ def test_a_missing_interpreter_fails_instead_of_skipping(tmp_path: Path) -> None
     assert proc.returncode != 0, proc.stderr
     assert "skipped" not in proc.stderr.lower()
     assert "3.99" in proc.stderr
+
+
+def _old_python() -> str:
+    """A working interpreter older than 3.11 (pyenv's shims may name one that is not active: tried first)."""
+    candidates = [shutil.which(name) for name in ("python3.10", "python3.9")]
+    candidates += [str(p) for p in sorted(Path.home().glob(".pyenv/versions/3.10*/bin/python3"))]
+    candidates += [str(p) for p in sorted(Path.home().glob(".pyenv/versions/3.9*/bin/python3"))]
+    for candidate in filter(None, candidates):
+        check = "import sys; sys.exit(0 if sys.version_info < (3, 11) else 1)"
+        if subprocess.run([candidate, "-c", check], capture_output=True, check=False).returncode == 0:
+            return candidate
+    pytest.skip("no Python older than 3.11 on this machine")
+
+
+def test_an_old_python_fails_the_session(tmp_path: Path) -> None:
+    proc = nox("-s", "lint", "--force-python", _old_python(), tmp_path=tmp_path)
+    assert proc.returncode != 0
+    assert "smsgate needs Python 3.11+" in proc.stderr
+
+
+def test_dev_refuses_an_old_python() -> None:
+    proc = subprocess.run([_old_python(), str(ROOT / "tools" / "dev.py"), "tests"], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "smsgate needs Python 3.11+" in proc.stdout
 
 
 def test_sessions_run_on_the_python_at_hand(tmp_path: Path) -> None:
