@@ -187,6 +187,12 @@ def test_bulk_send_loads_leaves_to_workers_report_from_anywhere(
     for result in (sent, report, worker):
         assert PASSWORD not in result.stdout + result.stderr
     assert "[REDACTED]" in sent.stdout
+    live = _cli("bulk", "report", journal, "--follow")
+    assert live.returncode == 0, live.stderr
+    assert "300/300 settled: accepted 300" in live.stdout and PASSWORD not in live.stdout
+    wrong = _cli("bulk", "report", journal.replace(PASSWORD, PASSWORD + "x"))
+    assert wrong.returncode == 2 and "password authentication failed" in wrong.stderr
+    assert PASSWORD not in wrong.stdout + wrong.stderr
     resumed = _cli("bulk", "send", "--journal", journal, "--to-file", str(numbers), "--text", "Hi", env=env)
     assert resumed.returncode == 0, resumed.stderr
     assert len(smsgate_emulator.letsads.messages) == 300  # done: nobody twice
