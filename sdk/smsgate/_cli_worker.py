@@ -72,8 +72,9 @@ def bulk_worker(
         bool, typer.Option("--follow", help="Keep waiting for work when the campaign is done (until SIGTERM).")
     ] = False,
 ) -> None:
-    """Send a PostgreSQL campaign's recipients; run any number of workers, on any machines. SIGTERM or
-    Ctrl-C: the requests in flight finish and are recorded, then the worker exits."""
+    """Send a PostgreSQL campaign's recipients; run any number of workers, on any machines.
+
+    SIGTERM or Ctrl-C: the requests in flight finish and are recorded, then the worker exits."""
     from ._pg_worker import run_worker
 
     if not is_pg_location(journal):
