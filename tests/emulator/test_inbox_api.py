@@ -240,3 +240,11 @@ def test_pytest_option_prints_the_inbox_of_the_fixture(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert re.search(r"smsgate emulator inbox: http://127\.0\.0\.1:\d+/", proc.stdout), proc.stdout
+
+
+def test_page_offers_every_fault_kind(web: httpx.Client) -> None:
+    from smsgate.emulator import FaultKind
+
+    kinds = web.get("/_inbox/api/faults").json()["kinds"]
+    assert set(kinds) == {kind.value for kind in FaultKind}
+    assert kinds["hold"] == ["delay"] and kinds["timeout"][0] == "delay"

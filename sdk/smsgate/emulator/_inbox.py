@@ -51,6 +51,7 @@ from urllib.parse import unquote
 from smsgate._redact import Redactor
 from smsgate.emulator._clock import Clock
 from smsgate.emulator._server import (
+    _ALLOWED_PARAMS,
     INBOX_PREFIX,
     Fault,
     FaultKind,
@@ -77,14 +78,9 @@ _SEARCHED = ("text", "sender", "recipient", "recipient_display", "account")
 _CSP = "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
 _SECRET_FIELD = re.compile(r"pass|psw|token|key|secret", re.I)
 _SECRET_PARAM = re.compile(r"(?i)\b(psw|password|apikey|api_key|token|login_token)=([^&\s]*)")
+#: Each fault kind and its parameters, as `Faults.inject` takes them (the page builds its form from this).
 _FAULT_PARAMS: dict[str, list[str]] = {
-    "reset": ["before_handler"],
-    "timeout": ["delay", "before_handler"],
-    "status": ["status", "retry_after", "body", "content_type", "before_handler"],
-    "truncate": ["length", "declare_full_length"],
-    "malformed": ["body", "status", "content_type", "before_handler"],
-    "empty": ["before_handler"],
-    "error_code": ["code", "before_handler"],
+    kind.value: sorted(params, key=lambda p: (p == "before_handler", p)) for kind, params in _ALLOWED_PARAMS.items()
 }
 
 
