@@ -571,6 +571,14 @@ def _text(value: str | None) -> str:
     return (value or "").strip()
 
 
+def _required_id(value: str | None, what: str) -> str:
+    """An id a result cannot do without: an empty ``<{what}/>`` makes the reply unreadable, never an id ''."""
+    text = _text(value)
+    if not text:
+        raise CodecError(f"the reply holds an empty <{what}>")
+    return text
+
+
 def _when(value: str, what: str) -> datetime:
     try:
         return datetime.strptime(value.strip(), TIME_FORMAT)
@@ -606,8 +614,8 @@ def _delivery_report(row: _m.DeliveryReport) -> DeliveryReport[SmsLeadsStatus]:
     except ValueError:
         status = None
     return DeliveryReport(
-        external_id=row.external_id.strip(),
-        shipment_id=row.shipment_id.strip(),
+        external_id=_required_id(row.external_id, "external_id"),
+        shipment_id=_required_id(row.shipment_id, "shipment_id"),
         status=status,
         raw_status=raw,
         state=STATUS_STATES[status] if status is not None else DeliveryState.UNKNOWN,
@@ -664,7 +672,10 @@ def decode_sub_account_balances(reply: _m.GetBlanceSubs) -> tuple[SubAccountBala
     _status(reply)
     rows = reply.balances.balance if reply.balances is not None else []
     return tuple(
-        SubAccountBalance(sub_account_id=r.sms_user_id.strip(), name=r.name.strip(), credits=r.amount) for r in rows
+        SubAccountBalance(
+            sub_account_id=_required_id(r.sms_user_id, "sms_user_id"), name=r.name.strip(), credits=r.amount
+        )
+        for r in rows
     )
 
 
