@@ -3,12 +3,18 @@
 - ``python`` blocks are executed in a fresh namespace, in a temporary working directory, with the clients'
   base URLs pointed at a running emulator through the documented environment variables
   (``SMSGATE_<PROVIDER>_BASE_URL``), and the emulator holding the accounts the documentation names.
-- ``bash`` blocks run line by line: ``smsgate …`` commands through the installed CLI and ``export``
-  lines into the environment of the lines after them; installation commands (``pip``, ``python3 -m venv``,
-  the quick start, which CI runs itself) are the only lines not run here.
+- ``bash`` blocks run line by line: ``smsgate …`` commands through the installed CLI, ``export``
+  lines into the environment of the lines after them, ``printf '…' > FILE`` lines write the example's input
+  file; installation commands (``pip``, ``python3 -m venv``, the quick start, which CI runs itself) are the
+  only lines not run here.
 - An output comment is ``# prints: EXPECTED`` on a ``print(...)`` line: every line that print writes must
   match EXPECTED, where ``...`` stands for any text. A comment on a ``print(...)`` line that is not an
   output comment fails the test: documented output is either checked or not claimed.
+- A block that cannot run here (it needs a PostgreSQL server) says so on the line above it,
+  ``<!-- docs-test: skip REASON -->``, and is reported as skipped with that reason.
+- The examples use the credentials ``...`` and the sender ``Shop``: the emulator is seeded with them
+  (``_docs_seed``); a documented pytest ``test_*`` function is called with a default-seeded emulator, as the
+  ``smsgate_emulator`` fixture gives it.
 """
 
 from __future__ import annotations
@@ -26,15 +32,18 @@ import tokenize
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from smsgate.emulator import DEFAULT_SEED, Emulator
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = sorted((ROOT / "docs").rglob("*.md"))
+PAGES = sorted((ROOT / "docs").rglob("*.md"))  # README.md: joins when it is trimmed
 FENCE = re.compile(r"^```(?P<lang>[a-z]*)[^\n]*\n(?P<code>.*?)^```", re.M | re.S)
 PRINTS = "prints:"
+#: The one way to leave a block unrun, visible on the page's source and reported as a skip with its reason.
+SKIP = re.compile(r"<!-- docs-test: skip (?P<reason>.+?) -->")
 #: Commands of the installation and the quick start: CI runs them as such (the quick start is its test command).
 INSTALL = re.compile(r"^\s*(pip |python3? -m (pip|venv)|\./|python3? [\w./-]+\.py|pipx |git clone|cd )")
 
@@ -45,6 +54,8 @@ class Block:
     line: int
     lang: str
     code: str
+    #: Why the block is not run, from a ``<!-- docs-test: skip REASON -->`` line right above it.
+    skip: str | None = None
 
     @property
     def id(self) -> str:
@@ -56,7 +67,10 @@ def _blocks() -> Iterator[Block]:
         text = page.read_text(encoding="utf-8")
         for m in FENCE.finditer(text):
             if m["lang"] in ("python", "py", "bash", "sh", "console"):
-                yield Block(page, text.count("\n", 0, m.start()) + 1, m["lang"], m["code"])
+                above = text[: m.start()].rstrip("\n").rsplit("\n", 1)[-1]
+                skip = SKIP.fullmatch(above.strip())
+                line = text.count("\n", 0, m.start()) + 1
+                yield Block(page, line, m["lang"], m["code"], skip["reason"] if skip else None)
 
 
 BLOCKS = list(_blocks())
@@ -66,13 +80,32 @@ SHELL = [b for b in BLOCKS if b.lang in ("bash", "sh", "console")]
 
 def _docs_seed() -> dict[str, object]:
     """The built-in seed, plus the accounts the documentation writes (passwords elided as "...")."""
-    seed: dict[str, object] = copy.deepcopy(dict(DEFAULT_SEED))
+    seed: dict[str, Any] = copy.deepcopy(dict(DEFAULT_SEED))
+    letsads = seed["letsads"]["accounts"][0]  # login 380501234567
+    letsads["password"] = "..."
+    letsads["senders"].append("Shop")
+    johndoe = seed["smsleads"]["accounts"][0]
+    johndoe["tokens"][-1]["token"] = "..."  # the newest token: the one that works
+    johndoe["sources"].append("Shop")
+    club = seed["smsclub"]["accounts"][0]
+    club["token"] = "..."
+    club["originators"].append("Shop")
+    smsc = seed["smsc"]["accounts"]
+    smsc.insert(0, {**copy.deepcopy(smsc[0]), "login": "mylogin", "password": "...", "apikey": "..."})
+    smsc[0]["senders"].append("Shop")
     return seed
 
 
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[Emulator]:
-    with Emulator(seed=_docs_seed()) as emu:
+    with Emulator(seed=_docs_seed(), clock_speed=0) as emu:  # a frozen clock: the statuses shown stay put
+        yield emu
+
+
+@pytest.fixture(scope="module")
+def default_emulator() -> Iterator[Emulator]:
+    """The built-in seed, for documented pytest tests (they use the accounts of the emulator's page)."""
+    with Emulator(seed=None, clock_speed=0) as emu:
         yield emu
 
 
@@ -104,7 +137,9 @@ def _matches(pattern: str, text: str) -> bool:
 
 
 @pytest.mark.parametrize("block", PYTHON, ids=[b.id for b in PYTHON])
-def test_python_example(block: Block, docs_env: dict[str, str], emulator: Emulator) -> None:
+def test_python_example(block: Block, docs_env: dict[str, str], default_emulator: Emulator) -> None:
+    if block.skip:
+        pytest.skip(block.skip)
     comments = _output_comments(block.code)
     claims = {row: c[len(PRINTS) :].strip() for row, c in comments.items() if c.startswith(PRINTS)}
     loose = {row: c for row, c in comments.items() if not c.startswith(PRINTS)}
@@ -124,8 +159,8 @@ def test_python_example(block: Block, docs_env: dict[str, str], emulator: Emulat
         # A documented pytest test is run too, with the emulator fixture it asks for.
         for name, test in list(namespace.items()):
             if name.startswith("test_") and callable(test):
-                emulator.reset()
-                test(**{p: emulator for p in inspect.signature(test).parameters})
+                default_emulator.reset()
+                test(**{p: default_emulator for p in inspect.signature(test).parameters})
     for row, expected in claims.items():
         outs = printed.get(row)
         assert outs, f"{block.id}:{row} never printed (expected {expected!r})"
@@ -135,6 +170,8 @@ def test_python_example(block: Block, docs_env: dict[str, str], emulator: Emulat
 
 @pytest.mark.parametrize("block", SHELL, ids=[b.id for b in SHELL])
 def test_shell_example(block: Block, docs_env: dict[str, str], tmp_path: Path) -> None:
+    if block.skip:
+        pytest.skip(block.skip)
     env = {**os.environ, **docs_env}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     for raw in block.code.splitlines():
@@ -145,6 +182,9 @@ def test_shell_example(block: Block, docs_env: dict[str, str], tmp_path: Path) -
         if words[0] == "export":
             name, _, value = words[1].partition("=")
             env[name] = value
+            continue
+        if words[0] == "printf" and words[-2] == ">":  # the example's input file
+            Path(tmp_path, words[-1]).write_text(words[1].encode().decode("unicode_escape"), encoding="utf-8")
             continue
         assert words[0] == "smsgate", f"{block.id}: a shell example runs smsgate or installs it: {line!r}"
         if words[1:2] == ["emulator"]:
