@@ -1,4 +1,4 @@
-"""Sessions: codegen, codegen_check, lint, typecheck, wheel, tests, bench, demo.
+"""Sessions: codegen, codegen_check, lint, typecheck, wheel, docs, tests, bench, demo.
 
 ``python3 tools/dev.py tests`` (the README's test command, and `.ci/run`'s) runs ``nox -s tests`` from a
 bootstrap virtualenv. Every session runs in a fresh virtualenv of the Python that runs nox, which must be
@@ -18,7 +18,7 @@ from pathlib import Path
 import nox
 
 nox.needs_version = ">=2024.10.9"
-nox.options.sessions = ["codegen_check", "lint", "typecheck", "wheel", "tests"]
+nox.options.sessions = ["codegen_check", "lint", "typecheck", "wheel", "docs", "tests"]
 nox.options.reuse_venv = "yes"
 # A missing interpreter (e.g. `--force-python 3.13` where there is none) is an error, never a silent skip.
 nox.options.error_on_missing_interpreters = True
@@ -157,6 +157,16 @@ def _check_completeness(session: nox.Session, output: str) -> None:
                 if diagnostic.get("severity") == "error":
                     session.log(f"  {symbol['name']}: {diagnostic['message']}")
         session.error(f"type completeness {score:.1%} is below {MIN_TYPE_COMPLETENESS:.0%}")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The documentation site (MkDocs, mkdocs.yml): a strict build, every warning an error.
+
+    Its examples are run by the tests (tests/docs/)."""
+    _check_python(session)
+    session.install("-e", ".[docs]")
+    session.run("mkdocs", "build", "--strict", "--site-dir", str(Path(session.create_tmp()).resolve() / "site"))
 
 
 @nox.session

@@ -3,7 +3,7 @@
 
     python3 tools/dev.py demo      # install smsgate with its CLI and run `smsgate demo`
     python3 tools/dev.py tests     # the whole test suite
-    python3 tools/dev.py check     # what CI runs: codegen_check, lint, typecheck, wheel, tests
+    python3 tools/dev.py check     # what CI runs: codegen_check, lint, typecheck, wheel, docs, tests
     python3 tools/dev.py nox ...   # any nox command line (e.g. `nox -l`)
 
 Anything after the command goes to nox (``tests --envdir /tmp/envs -- -k letsads``). nox itself is
