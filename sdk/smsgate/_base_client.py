@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Self, TypeVar, cast
 import httpx
 
 from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, USER_AGENT
+from ._deadline import attempt_deadline, bounded_client
 from ._env import BASE_URL, env_value
 from ._exceptions import (
     ConnectFailedError,
@@ -486,7 +487,8 @@ class SyncClient(BaseClient):
         )
         self._owns_client = http_client is None
         if http_client is None:  # one SSL context per process, not one per client (smsgate._fast)
-            http_client = httpx.Client(timeout=self.timeout, verify=shared_ssl_context())
+            # Its sockets are bounded by each attempt's deadline, headers included (smsgate._deadline).
+            http_client = bounded_client(self.timeout, shared_ssl_context())
         self._client = http_client
 
     @contextlib.contextmanager
@@ -533,27 +535,34 @@ class SyncClient(BaseClient):
         with the body and the auth headers) is never chained to ours."""
         deadline = _attempt_deadline(request)
         started = time.monotonic()
+
+        def late() -> ReplyLostError | None:
+            """The deadline error once the attempt's time is up, else None."""
+            if deadline is None or time.monotonic() - started < deadline:
+                return None
+            return self._past_deadline(prepared, deadline)
+
         failure: SmsGateError | None = None
-        try:
-            response = self._client.send(request, stream=True)
-        except httpx.TransportError as exc:
-            failure = self._transport_error(exc, prepared)
-        if failure is not None:
-            raise failure
-        try:
-            reader, read = _reader_for(response)
-            if deadline is not None and time.monotonic() - started > deadline:
-                failure = self._past_deadline(prepared, deadline)
-            elif not read:
-                for raw in response.iter_raw():
-                    reader.feed(raw)
-                    if deadline is not None and time.monotonic() - started > deadline:
-                        failure = self._past_deadline(prepared, deadline)
-                        break
-        except (httpx.TransportError, ReplyTooLargeError, UnreadableEncodingError) as exc:
-            failure = self._read_failure(exc, prepared, response.status_code)
-        finally:
-            response.close()
+        with attempt_deadline(deadline):
+            try:
+                response = self._client.send(request, stream=True)
+            except httpx.TransportError as exc:
+                failure = late() or self._transport_error(exc, prepared)
+            if failure is not None:
+                raise failure
+            try:
+                reader, read = _reader_for(response)
+                failure = late()
+                if failure is None and not read:
+                    for raw in response.iter_raw():
+                        reader.feed(raw)
+                        if failure := late():
+                            break
+            except (httpx.TransportError, ReplyTooLargeError, UnreadableEncodingError) as exc:
+                timed_out = late() if isinstance(exc, httpx.TransportError) else None
+                failure = timed_out or self._read_failure(exc, prepared, response.status_code)
+            finally:
+                response.close()
         if failure is not None:
             raise failure
         try:

@@ -386,6 +386,29 @@ async def test_a_dripping_reply_is_cut_by_the_attempt_deadline(mode: str) -> Non
     assert "deadline" in str(info.value)
 
 
+def _drip_everything(conn: socket.socket) -> None:
+    head = b"HTTP/1.1 200 OK\r\nX-Padding: %s\r\nContent-Type: text/xml\r\nContent-Length: %d\r\n\r\n"
+    reply = head % (b"p" * 200, len(BALANCE_XML)) + BALANCE_XML
+    for i in range(len(reply)):
+        conn.sendall(reply[i : i + 1])
+        time.sleep(0.05)  # the status line and headers drip too: the headers alone take ~13 s
+
+
+async def test_dripping_headers_are_cut_by_the_attempt_deadline(mode: str) -> None:
+    """httpx's timeouts bound each read; the attempt's deadline (connect + read timeout) bounds them all,
+    while the status line and the headers are still arriving too."""
+    cls: Any = smsgate.LetsAds if mode == "sync" else smsgate.AsyncLetsAds
+    with LoopbackServer(_drip_everything) as server:
+        client = cls(login=LETSADS_LOGIN, password=LETSADS_PASSWORD, base_url=server.url, timeout=0.5, max_retries=0)
+        started = time.monotonic()
+        try:
+            with pytest.raises(smsgate.ReplyLostError, match="deadline"):
+                await call(client.balance())
+        finally:
+            await call(client.aclose() if mode == "async" else client.close())
+    assert time.monotonic() - started < 5  # the headers alone would take ~13 s; the deadline is 1 s
+
+
 @pytest.fixture(scope="module")
 def gzip_bomb() -> bytes:
     """256 MiB of zeros, gzipped to about 260 KB."""
@@ -483,3 +506,13 @@ def test_the_attempt_deadline_and_the_size_cap_hold_under_trio(gzip_bomb: bytes)
         trio.run(balance, server.url)
     with LoopbackServer(_bomb_server(gzip_bomb)) as server, pytest.raises(smsgate.ResponseFormatError, match="exceeds"):
         trio.run(balance, server.url)
+
+
+def test_the_deadline_keeps_environment_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SDK's own httpx client is built as httpx builds one: HTTPS_PROXY still applies (bounded too)."""
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    with smsgate.LetsAds(login=LETSADS_LOGIN, password=LETSADS_PASSWORD) as client:
+        mounts = client._client._mounts
+        proxied: list[Any] = [t for t in mounts.values() if t is not None]
+        assert proxied, "no proxy transport: HTTPS_PROXY was ignored"
+        assert all(type(t._pool._network_backend).__name__ == "_Backend" for t in proxied)
