@@ -210,3 +210,27 @@ def _check_server_starts(block: Block, words: list[str], env: dict[str, str], cw
     finally:
         proc.terminate()
         proc.communicate(timeout=10)  # closes the pipe too
+
+
+def test_python_examples_type_check(tmp_path: Path) -> None:
+    """Every python block passes ``mypy --strict`` as the user's own script, against the installed smsgate."""
+    pytest.importorskip("mypy", reason="mypy is in the test extra")
+    files = []
+    for n, block in enumerate(PYTHON):
+        file = tmp_path / f"example_{n:02d}.py"
+        file.write_text(block.code, encoding="utf-8")
+        files.append((file, block))
+    (tmp_path / "mypy.ini").write_text("[mypy]\nstrict = True\n", encoding="utf-8")  # not the project's config
+    proc = subprocess.run(
+        [sys.executable, "-m", "mypy", "--config-file", "mypy.ini", "--cache-dir", str(tmp_path / ".cache")]
+        + [f.name for f, _ in files],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    report = proc.stdout
+    for file, block in files:
+        report = report.replace(file.name, block.id)
+    assert proc.returncode == 0, report
