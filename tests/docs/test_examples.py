@@ -184,7 +184,7 @@ def test_shell_example(block: Block, docs_env: dict[str, str], tmp_path: Path) -
             env[name] = value
             continue
         if words[0] == "printf" and words[-2] == ">":  # the example's input file
-            Path(tmp_path, words[-1]).write_text(words[1].encode().decode("unicode_escape"), encoding="utf-8")
+            Path(tmp_path, words[-1]).write_text(words[1].replace("\\n", "\n"), encoding="utf-8")
             continue
         assert words[0] == "smsgate", f"{block.id}: a shell example runs smsgate or installs it: {line!r}"
         if words[1:2] == ["emulator"]:
