@@ -31,6 +31,7 @@ __all__ = [
     "json_accepts",
     "json_equal",
     "read_int",
+    "read_ints",
     "shared_ssl_context",
     "xml_attr",
     "xml_text",
@@ -105,6 +106,17 @@ def read_int(text: str) -> int:
     if len(digits) > 18 or not digits.isascii() or not digits.isdigit():
         raise Miss
     return int(text)
+
+
+_INTS = re.compile("-?[0-9]{1,18}(?:\n-?[0-9]{1,18})*")
+
+
+def read_ints(texts: list[str]) -> list[int]:
+    """`read_int` of every text, with one match over the joined texts when none holds a newline."""
+    joined = "\n".join(texts)
+    if joined.count("\n") == len(texts) - 1 and _INTS.fullmatch(joined) is not None:
+        return list(map(int, texts))
+    return [read_int(text) for text in texts]
 
 
 def json_equal(a: Any, b: Any) -> bool:

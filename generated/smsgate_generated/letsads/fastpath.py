@@ -15,7 +15,7 @@ from typing import Any
 
 from lxml import etree
 
-from smsgate._fast import Miss, esc_text, read_int, xml_text
+from smsgate._fast import Miss, esc_text, read_int, read_ints, xml_text
 
 from .models import (
     Auth,
@@ -206,20 +206,14 @@ def encode(obj: object) -> bytes | None:
 
 
 def _dec_Auth(el: etree._Element) -> Auth:
-    text = el.text
-    if text is not None and text.strip(" \t\n\r"):
+    if _LEAF_SHAPE(el):  # a grandchild, or text between the children: one look for all of them
         raise Miss
     e_login: Any = None
     e_password: Any = None
     v: Any
     for c in el:
-        tail = c.tail
-        if tail is not None and tail.strip(" \t\n\r"):
-            raise Miss
         tag = c.tag
         if tag == "login":
-            if len(c):
-                raise Miss
             v = c.text
             if v is None:
                 v = ""
@@ -227,8 +221,6 @@ def _dec_Auth(el: etree._Element) -> Auth:
                 raise Miss
             e_login = v
         elif tag == "password":
-            if len(c):
-                raise Miss
             v = c.text
             if v is None:
                 v = ""
@@ -257,28 +249,20 @@ def _dec_Empty(el: etree._Element) -> Empty:
 
 
 def _dec_Message(el: etree._Element) -> Message:
-    text = el.text
-    if text is not None and text.strip(" \t\n\r"):
+    if _LEAF_SHAPE(el):  # a grandchild, or text between the children: one look for all of them
         raise Miss
     e_from_value: Any = None
     e_text: Any = None
     e_recipient: Any = []
     v: Any
     for c in el:
-        tail = c.tail
-        if tail is not None and tail.strip(" \t\n\r"):
-            raise Miss
         tag = c.tag
         if tag == "recipient":
-            if len(c):
-                raise Miss
             v = c.text
             if v is None:
                 v = ""
             e_recipient.append(v)
         elif tag == "from":
-            if len(c):
-                raise Miss
             v = c.text
             if v is None:
                 v = ""
@@ -286,8 +270,6 @@ def _dec_Message(el: etree._Element) -> Message:
                 raise Miss
             e_from_value = v
         elif tag == "text":
-            if len(c):
-                raise Miss
             v = c.text
             if v is None:
                 v = ""
@@ -359,8 +341,7 @@ def _dec_Request(el: etree._Element) -> Request:
 
 
 def _dec_Response(el: etree._Element) -> Response:
-    text = el.text
-    if text is not None and text.strip(" \t\n\r"):
+    if _LEAF_SHAPE(el):  # a grandchild, or text between the children: one look for all of them
         raise Miss
     e_name: Any = None
     e_description: Any = None
@@ -369,21 +350,13 @@ def _dec_Response(el: etree._Element) -> Response:
     e_balance: Any = None
     v: Any
     for c in el:
-        tail = c.tail
-        if tail is not None and tail.strip(" \t\n\r"):
-            raise Miss
         tag = c.tag
         if tag == "sms_id":
-            if len(c):
-                raise Miss
             v = c.text
             if v is None:
                 raise Miss
-            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             e_sms_id.append(v)
         elif tag == "name":
-            if len(c):
-                raise Miss
             v = c.text
             if v is None:
                 raise Miss
@@ -394,8 +367,6 @@ def _dec_Response(el: etree._Element) -> Response:
                 raise Miss
             e_name = v
         elif tag == "description":
-            if len(c):
-                raise Miss
             v = c.text
             if v is None:
                 v = ""
@@ -403,8 +374,6 @@ def _dec_Response(el: etree._Element) -> Response:
                 raise Miss
             e_description = v
         elif tag == "currency":
-            if len(c):
-                raise Miss
             v = c.text
             if v is None:
                 v = ""
@@ -412,8 +381,6 @@ def _dec_Response(el: etree._Element) -> Response:
                 raise Miss
             e_currency = v
         elif tag == "balance":
-            if len(c):
-                raise Miss
             v = c.text
             if v is None:
                 v = ""
@@ -422,6 +389,8 @@ def _dec_Response(el: etree._Element) -> Response:
             e_balance = v
         else:
             raise Miss
+    if e_sms_id:  # the texts of a list of integers, read at once
+        e_sms_id = read_ints(e_sms_id)
     if e_name is None:
         raise Miss
     return Response(
@@ -442,6 +411,8 @@ _DECODERS: dict[type, tuple[Callable[[etree._Element], Any], str]] = {
 }
 
 
+#: Children with children of their own, or non-blank text between children (XML whitespace, as normalize-space).
+_LEAF_SHAPE = etree.XPath("boolean(*/* | text()[normalize-space()])")
 # No element of this schema has attributes: one look at the whole document instead of one per element.
 _ANY_ATTRIBUTE = etree.XPath("boolean(//@*)")
 

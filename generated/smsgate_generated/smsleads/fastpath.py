@@ -15,7 +15,7 @@ from typing import Any
 
 from lxml import etree
 
-from smsgate._fast import Miss, read_int, xml_attr, xml_text
+from smsgate._fast import Miss, read_int, read_ints, xml_attr, xml_text
 
 from .models import (
     AddNumCl,
@@ -1940,19 +1940,15 @@ def _dec_BlacklistEntries(el: etree._Element) -> BlacklistEntries:
 def _dec_BlacklistEntry(el: etree._Element) -> BlacklistEntry:
     if el.attrib:
         raise Miss
-    text = el.text
-    if text is not None and text.strip(" \t\n\r"):
+    if _LEAF_SHAPE(el):  # a grandchild, or text between the children: one look for all of them
         raise Miss
     e_phone: Any = None
     e_date: Any = None
     v: Any
     for c in el:
-        tail = c.tail
-        if tail is not None and tail.strip(" \t\n\r"):
-            raise Miss
         tag = c.tag
         if tag == "phone":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -1961,7 +1957,7 @@ def _dec_BlacklistEntry(el: etree._Element) -> BlacklistEntry:
                 raise Miss
             e_phone = v
         elif tag == "date":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -2245,8 +2241,7 @@ def _dec_Cancel(el: etree._Element) -> Cancel:
 def _dec_Contact(el: etree._Element) -> Contact:
     if el.attrib:
         raise Miss
-    text = el.text
-    if text is not None and text.strip(" \t\n\r"):
+    if _LEAF_SHAPE(el):  # a grandchild, or text between the children: one look for all of them
         raise Miss
     e_phone: Any = None
     e_df1: Any = None
@@ -2257,12 +2252,9 @@ def _dec_Contact(el: etree._Element) -> Contact:
     e_df6: Any = None
     v: Any
     for c in el:
-        tail = c.tail
-        if tail is not None and tail.strip(" \t\n\r"):
-            raise Miss
         tag = c.tag
         if tag == "phone":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -2271,7 +2263,7 @@ def _dec_Contact(el: etree._Element) -> Contact:
                 raise Miss
             e_phone = v
         elif tag == "df1":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -2280,7 +2272,7 @@ def _dec_Contact(el: etree._Element) -> Contact:
                 raise Miss
             e_df1 = v
         elif tag == "df2":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -2289,7 +2281,7 @@ def _dec_Contact(el: etree._Element) -> Contact:
                 raise Miss
             e_df2 = v
         elif tag == "df3":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -2298,7 +2290,7 @@ def _dec_Contact(el: etree._Element) -> Contact:
                 raise Miss
             e_df3 = v
         elif tag == "df4":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -2307,7 +2299,7 @@ def _dec_Contact(el: etree._Element) -> Contact:
                 raise Miss
             e_df4 = v
         elif tag == "df5":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -2316,7 +2308,7 @@ def _dec_Contact(el: etree._Element) -> Contact:
                 raise Miss
             e_df5 = v
         elif tag == "df6":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -2406,20 +2398,16 @@ def _dec_ContactListEntries(el: etree._Element) -> ContactListEntries:
 def _dec_ContactListEntry(el: etree._Element) -> ContactListEntry:
     if el.attrib:
         raise Miss
-    text = el.text
-    if text is not None and text.strip(" \t\n\r"):
+    if _LEAF_SHAPE(el):  # a grandchild, or text between the children: one look for all of them
         raise Miss
     e_cl_id: Any = None
     e_phone: Any = None
     e_name: Any = None
     v: Any
     for c in el:
-        tail = c.tail
-        if tail is not None and tail.strip(" \t\n\r"):
-            raise Miss
         tag = c.tag
         if tag == "cl_id":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -2429,7 +2417,7 @@ def _dec_ContactListEntry(el: etree._Element) -> ContactListEntry:
                 raise Miss
             e_cl_id = v
         elif tag == "phone":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -2438,7 +2426,7 @@ def _dec_ContactListEntry(el: etree._Element) -> ContactListEntry:
                 raise Miss
             e_phone = v
         elif tag == "name":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -2460,26 +2448,23 @@ def _dec_ContactListEntry(el: etree._Element) -> ContactListEntry:
 def _dec_ContactListIds(el: etree._Element) -> ContactListIds:
     if el.attrib:
         raise Miss
-    text = el.text
-    if text is not None and text.strip(" \t\n\r"):
+    if _LEAF_SHAPE(el):  # a grandchild, or text between the children: one look for all of them
         raise Miss
     e_identifier: Any = []
     v: Any
     for c in el:
-        tail = c.tail
-        if tail is not None and tail.strip(" \t\n\r"):
-            raise Miss
         tag = c.tag
         if tag == "identifier":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
                 raise Miss
-            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             e_identifier.append(v)
         else:
             raise Miss
+    if e_identifier:  # the texts of a list of integers, read at once
+        e_identifier = read_ints(e_identifier)
     return ContactListIds(
         identifier=e_identifier,
     )
@@ -2488,18 +2473,14 @@ def _dec_ContactListIds(el: etree._Element) -> ContactListIds:
 def _dec_ContactListRef(el: etree._Element) -> ContactListRef:
     if el.attrib:
         raise Miss
-    text = el.text
-    if text is not None and text.strip(" \t\n\r"):
+    if _LEAF_SHAPE(el):  # a grandchild, or text between the children: one look for all of them
         raise Miss
     e_id: Any = None
     v: Any
     for c in el:
-        tail = c.tail
-        if tail is not None and tail.strip(" \t\n\r"):
-            raise Miss
         tag = c.tag
         if tag == "id":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -2561,26 +2542,23 @@ def _dec_ContactListRemoval(el: etree._Element) -> ContactListRemoval:
 def _dec_ContactListSelection(el: etree._Element) -> ContactListSelection:
     if el.attrib:
         raise Miss
-    text = el.text
-    if text is not None and text.strip(" \t\n\r"):
+    if _LEAF_SHAPE(el):  # a grandchild, or text between the children: one look for all of them
         raise Miss
     e_id: Any = []
     v: Any
     for c in el:
-        tail = c.tail
-        if tail is not None and tail.strip(" \t\n\r"):
-            raise Miss
         tag = c.tag
         if tag == "id":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
                 raise Miss
-            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             e_id.append(v)
         else:
             raise Miss
+    if e_id:  # the texts of a list of integers, read at once
+        e_id = read_ints(e_id)
     return ContactListSelection(
         id=e_id,
     )
@@ -2612,8 +2590,7 @@ def _dec_Contacts(el: etree._Element) -> Contacts:
 def _dec_DeliveryReport(el: etree._Element) -> DeliveryReport:
     if el.attrib:
         raise Miss
-    text = el.text
-    if text is not None and text.strip(" \t\n\r"):
+    if _LEAF_SHAPE(el):  # a grandchild, or text between the children: one look for all of them
         raise Miss
     e_external_id: Any = None
     e_status: Any = None
@@ -2623,12 +2600,9 @@ def _dec_DeliveryReport(el: etree._Element) -> DeliveryReport:
     e_shipment_id: Any = None
     v: Any
     for c in el:
-        tail = c.tail
-        if tail is not None and tail.strip(" \t\n\r"):
-            raise Miss
         tag = c.tag
         if tag == "external_id":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -2637,7 +2611,7 @@ def _dec_DeliveryReport(el: etree._Element) -> DeliveryReport:
                 raise Miss
             e_external_id = v
         elif tag == "status":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -2647,7 +2621,7 @@ def _dec_DeliveryReport(el: etree._Element) -> DeliveryReport:
                 raise Miss
             e_status = v
         elif tag == "he_message":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -2656,7 +2630,7 @@ def _dec_DeliveryReport(el: etree._Element) -> DeliveryReport:
                 raise Miss
             e_he_message = v
         elif tag == "en_message":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -2665,7 +2639,7 @@ def _dec_DeliveryReport(el: etree._Element) -> DeliveryReport:
                 raise Miss
             e_en_message = v
         elif tag == "date":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -2674,7 +2648,7 @@ def _dec_DeliveryReport(el: etree._Element) -> DeliveryReport:
                 raise Miss
             e_date = v
         elif tag == "shipment_id":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -2929,18 +2903,14 @@ def _dec_DlrByDate(el: etree._Element) -> DlrByDate:
 def _dec_ErrorList(el: etree._Element) -> ErrorList:
     if el.attrib:
         raise Miss
-    text = el.text
-    if text is not None and text.strip(" \t\n\r"):
+    if _LEAF_SHAPE(el):  # a grandchild, or text between the children: one look for all of them
         raise Miss
     e_error: Any = []
     v: Any
     for c in el:
-        tail = c.tail
-        if tail is not None and tail.strip(" \t\n\r"):
-            raise Miss
         tag = c.tag
         if tag == "error":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -3205,8 +3175,7 @@ def _dec_Incoming(el: etree._Element) -> Incoming:
 def _dec_IncomingMessage(el: etree._Element) -> IncomingMessage:
     if el.attrib:
         raise Miss
-    text = el.text
-    if text is not None and text.strip(" \t\n\r"):
+    if _LEAF_SHAPE(el):  # a grandchild, or text between the children: one look for all of them
         raise Miss
     e_source: Any = None
     e_destination: Any = None
@@ -3214,12 +3183,9 @@ def _dec_IncomingMessage(el: etree._Element) -> IncomingMessage:
     e_date: Any = None
     v: Any
     for c in el:
-        tail = c.tail
-        if tail is not None and tail.strip(" \t\n\r"):
-            raise Miss
         tag = c.tag
         if tag == "source":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -3228,7 +3194,7 @@ def _dec_IncomingMessage(el: etree._Element) -> IncomingMessage:
                 raise Miss
             e_source = v
         elif tag == "destination":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -3237,7 +3203,7 @@ def _dec_IncomingMessage(el: etree._Element) -> IncomingMessage:
                 raise Miss
             e_destination = v
         elif tag == "message":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -3246,7 +3212,7 @@ def _dec_IncomingMessage(el: etree._Element) -> IncomingMessage:
                 raise Miss
             e_message = v
         elif tag == "date":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -3405,8 +3371,7 @@ def _dec_NewContactList(el: etree._Element) -> NewContactList:
 def _dec_NewSubAccount(el: etree._Element) -> NewSubAccount:
     if el.attrib:
         raise Miss
-    text = el.text
-    if text is not None and text.strip(" \t\n\r"):
+    if _LEAF_SHAPE(el):  # a grandchild, or text between the children: one look for all of them
         raise Miss
     e_name: Any = None
     e_username: Any = None
@@ -3415,12 +3380,9 @@ def _dec_NewSubAccount(el: etree._Element) -> NewSubAccount:
     e_amount: Any = None
     v: Any
     for c in el:
-        tail = c.tail
-        if tail is not None and tail.strip(" \t\n\r"):
-            raise Miss
         tag = c.tag
         if tag == "name":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -3429,7 +3391,7 @@ def _dec_NewSubAccount(el: etree._Element) -> NewSubAccount:
                 raise Miss
             e_name = v
         elif tag == "username":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -3438,7 +3400,7 @@ def _dec_NewSubAccount(el: etree._Element) -> NewSubAccount:
                 raise Miss
             e_username = v
         elif tag == "password":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -3447,7 +3409,7 @@ def _dec_NewSubAccount(el: etree._Element) -> NewSubAccount:
                 raise Miss
             e_password = v
         elif tag == "source":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -3456,7 +3418,7 @@ def _dec_NewSubAccount(el: etree._Element) -> NewSubAccount:
                 raise Miss
             e_source = v
         elif tag == "amount":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -3488,18 +3450,14 @@ def _dec_NewSubAccount(el: etree._Element) -> NewSubAccount:
 def _dec_Phones(el: etree._Element) -> Phones:
     if el.attrib:
         raise Miss
-    text = el.text
-    if text is not None and text.strip(" \t\n\r"):
+    if _LEAF_SHAPE(el):  # a grandchild, or text between the children: one look for all of them
         raise Miss
     e_phone: Any = []
     v: Any
     for c in el:
-        tail = c.tail
-        if tail is not None and tail.strip(" \t\n\r"):
-            raise Miss
         tag = c.tag
         if tag == "phone":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -3550,13 +3508,14 @@ def _dec_Recipients(el: etree._Element) -> Recipients:
             v = c.text
             if v is None:
                 raise Miss
-            v = int(v) if v.isdigit() and v.isascii() and len(v) <= 18 else read_int(v)
             e_cl_id.append(v)
         elif tag == "phone":
             v = _dec_Recipient(c)
             e_phone.append(v)
         else:
             raise Miss
+    if e_cl_id:  # the texts of a list of integers, read at once
+        e_cl_id = read_ints(e_cl_id)
     return Recipients(
         cl_id=e_cl_id,
         phone=e_phone,
@@ -3893,20 +3852,16 @@ def _dec_Sms(el: etree._Element) -> Sms:
 def _dec_SubAccountBalance(el: etree._Element) -> SubAccountBalance:
     if el.attrib:
         raise Miss
-    text = el.text
-    if text is not None and text.strip(" \t\n\r"):
+    if _LEAF_SHAPE(el):  # a grandchild, or text between the children: one look for all of them
         raise Miss
     e_amount: Any = None
     e_sms_user_id: Any = None
     e_name: Any = None
     v: Any
     for c in el:
-        tail = c.tail
-        if tail is not None and tail.strip(" \t\n\r"):
-            raise Miss
         tag = c.tag
         if tag == "amount":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -3916,7 +3871,7 @@ def _dec_SubAccountBalance(el: etree._Element) -> SubAccountBalance:
                 raise Miss
             e_amount = v
         elif tag == "sms_user_id":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -3925,7 +3880,7 @@ def _dec_SubAccountBalance(el: etree._Element) -> SubAccountBalance:
                 raise Miss
             e_sms_user_id = v
         elif tag == "name":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -3974,20 +3929,16 @@ def _dec_SubAccountBalances(el: etree._Element) -> SubAccountBalances:
 def _dec_SubAccountCredit(el: etree._Element) -> SubAccountCredit:
     if el.attrib:
         raise Miss
-    text = el.text
-    if text is not None and text.strip(" \t\n\r"):
+    if _LEAF_SHAPE(el):  # a grandchild, or text between the children: one look for all of them
         raise Miss
     e_username: Any = None
     e_password: Any = None
     e_amount: Any = None
     v: Any
     for c in el:
-        tail = c.tail
-        if tail is not None and tail.strip(" \t\n\r"):
-            raise Miss
         tag = c.tag
         if tag == "username":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -3996,7 +3947,7 @@ def _dec_SubAccountCredit(el: etree._Element) -> SubAccountCredit:
                 raise Miss
             e_username = v
         elif tag == "password":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -4005,7 +3956,7 @@ def _dec_SubAccountCredit(el: etree._Element) -> SubAccountCredit:
                 raise Miss
             e_password = v
         elif tag == "amount":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -4086,18 +4037,14 @@ def _dec_UpdateAmountSub(el: etree._Element) -> UpdateAmountSub:
 def _dec_User(el: etree._Element) -> User:
     if el.attrib:
         raise Miss
-    text = el.text
-    if text is not None and text.strip(" \t\n\r"):
+    if _LEAF_SHAPE(el):  # a grandchild, or text between the children: one look for all of them
         raise Miss
     e_username: Any = None
     v: Any
     for c in el:
-        tail = c.tail
-        if tail is not None and tail.strip(" \t\n\r"):
-            raise Miss
         tag = c.tag
         if tag == "username":
-            if len(c) or c.attrib:
+            if c.attrib:
                 raise Miss
             v = c.text
             if v is None:
@@ -4221,6 +4168,10 @@ _DECODERS: dict[type, tuple[Callable[[etree._Element], Any], str]] = {
     User: (_dec_User, "User"),
     VerifyPhone: (_dec_VerifyPhone, "verify_phone"),
 }
+
+
+#: Children with children of their own, or non-blank text between children (XML whitespace, as normalize-space).
+_LEAF_SHAPE = etree.XPath("boolean(*/* | text()[normalize-space()])")
 
 
 def decode(root: etree._Element, model: type) -> Any:
