@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from . import emulator
     from ._campaign import Campaign, CampaignSummary, HaltReason
     from ._gateway import AsyncGateway, Gateway
-    from ._journal import Journal, JournalCounts
+    from ._journal import Journal, JournalBusyError, JournalCounts, JournalError
     from ._outcomes import DeliveryStatus, Outcome, RecipientOutcome, SendReport
     from ._providers.smsleads import BulkMessage, Contact, Recipient, UnsubscribeOption
     from ._results import (
@@ -116,7 +116,9 @@ __all__ = [
     "InvalidRequestError",
     "InvalidSenderError",
     "Journal",
+    "JournalBusyError",
     "JournalCounts",
+    "JournalError",
     "LetsAds",
     "LetsAdsStatus",
     "MessageStatus",
@@ -213,6 +215,8 @@ _LAZY = {
     "DeliveryStatus": "smsgate._outcomes",
     "HaltReason": "smsgate._campaign",
     "Journal": "smsgate._journal",
+    "JournalBusyError": "smsgate._journal",
+    "JournalError": "smsgate._journal",
     "JournalCounts": "smsgate._journal",
     "Encoding": "smsgate._segments",
     "Segments": "smsgate._segments",

@@ -33,12 +33,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from ._exceptions import SmsGateError
+
 __all__ = [
     "STATES",
     "Claim",
     "Journal",
     "JournalBusyError",
     "JournalCounts",
+    "JournalError",
     "JournalRow",
     "Owner",
     "Settlement",
@@ -108,7 +111,12 @@ class Owner:
         return f"process {self.pid} on host {self.host}"
 
 
-class JournalBusyError(RuntimeError):
+class JournalError(SmsGateError):
+    """A campaign journal failed or refused (its database unreachable, no such campaign, …). Its text never
+    holds a password of the journal's location."""
+
+
+class JournalBusyError(JournalError):
     """Another runner holds the journal; ``holder`` names it (process id and host) when it is known."""
 
     def __init__(self, location: str, holder: Owner | None) -> None:

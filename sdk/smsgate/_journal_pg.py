@@ -33,8 +33,7 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal, TypeVar
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from ._exceptions import SmsGateError
-from ._journal import STATES, Claim, Journal, JournalCounts, JournalRow, Owner, Settlement
+from ._journal import STATES, Claim, Journal, JournalCounts, JournalError, JournalRow, Owner, Settlement
 from ._redact import MASK, Redactor
 
 __all__ = [
@@ -117,12 +116,6 @@ _COLUMNS = (
     "seq, recipient, text, state, phone, message_id, code, reason, detail, attempts, batch,"
     " EXTRACT(EPOCH FROM updated_at)::float8"
 )
-
-
-class JournalError(SmsGateError):
-    """The journal's database failed or refused (unreachable, wrong password, no such campaign…).
-
-    Its text never holds the DSN's password."""
 
 
 # -- locations and secrets --------------------------------------------------------------------------------

@@ -41,8 +41,9 @@ def test_a_second_runner_is_refused_naming_the_holder(big_account: Any, tmp_path
     journal = tmp_path / "c.db"
     with smsgate.Gateway.from_url(url_for(big_account)) as gateway, Campaign(gateway, journal, text="Hi") as first:
         first.load(numbers(10))
-        with pytest.raises(JournalBusyError) as refused:
+        with pytest.raises(smsgate.JournalBusyError) as refused:  # an SmsGateError, exported from smsgate
             Campaign(gateway, journal, text="Hi")
+        assert isinstance(refused.value, smsgate.SmsGateError)
         message = str(refused.value)
         assert f"process {os.getpid()}" in message
         assert socket.gethostname() in message
