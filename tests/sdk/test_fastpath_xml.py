@@ -278,3 +278,23 @@ def test_reference_still_binds_what_the_fast_decoder_hands_back() -> None:
     doc = b"<response><name>Complete</name><sms_id>+7</sms_id></response>"
     assert _fast.decode_xml(_xml.parse_untrusted(doc), Response) is _fast.MISS
     assert SPEC.codec.decode(doc, Response) == _xml.bind(_xml.parse_untrusted(doc), Response)
+
+
+def test_a_send_through_the_fast_paths_never_loads_xsdata(smsgate_emulator: Any) -> None:
+    """What a user gets: LetsAds and SMSLeads sends (request written, checked against the XSD, reply read)
+    in a fresh interpreter without importing xsdata at all; it stays the reference the tests compare with."""
+    import subprocess
+    import sys
+
+    letsads, smsleads = smsgate_emulator.base_url("letsads"), smsgate_emulator.base_url("smsleads")
+    code = (
+        "import sys, smsgate\n"
+        f"c = smsgate.LetsAds(login='380501234567', password='p1a2s3s4', base_url={letsads!r})\n"
+        "r = c.send(['+380501234567', '+380671234560'], 'Hello', sender='Sender')\n"
+        "assert len(r.message_ids) == 2, r\n"
+        f"c = smsgate.SmsLeads(username='JohnDoe', token='sl-johndoe-token', base_url={smsleads!r})\n"
+        "assert c.send(['+972502345678'], 'Hello', sender='DemoAPI').shipment_id\n"
+        "print('xsdata' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False"]
