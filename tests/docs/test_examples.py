@@ -234,3 +234,11 @@ def test_python_examples_type_check(tmp_path: Path) -> None:
     for file, block in files:
         report = report.replace(file.name, block.id)
     assert proc.returncode == 0, report
+
+
+@pytest.mark.parametrize("provider", sorted(p.name for p in (ROOT / "schemas").iterdir() if p.is_dir()))
+def test_provider_page_includes_generated_error_table(provider: str) -> None:
+    """Each provider's page shows its error table as `python -m codegen` writes it from errors.toml, not a copy."""
+    page = (ROOT / "docs" / "providers" / f"{provider}.md").read_text(encoding="utf-8")
+    assert f'--8<-- "generated/docs/{provider}-errors.md"' in page
+    assert (ROOT / "generated" / "docs" / f"{provider}-errors.md").is_file()
