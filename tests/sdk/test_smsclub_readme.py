@@ -26,9 +26,9 @@ ERRORS = load_errors("smsclub")
 
 
 def smsclub_section() -> str:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    start = text.index("\n### SMSClub")
-    return text[start : text.index("\n### ", start + 1)]
+    """The SMSClub page of the documentation (it was the README's SMSClub section), without its headings."""
+    text = (ROOT / "docs" / "providers" / "smsclub.md").read_text(encoding="utf-8")
+    return "\n".join(line for line in text.splitlines() if not line.startswith("#"))
 
 
 def sentence_with(section: str, words: str) -> str:
