@@ -191,9 +191,9 @@ def _check_type(value: Any, hint: Any, where: str) -> None:
     assert isinstance(value, cls), f"{where}: {value!r} ({type(value).__name__}) is not a {cls.__name__}"
     if cls is int:
         assert not isinstance(value, bool), f"{where}: {value!r} is a bool"
-    if cls is Decimal:
+    if isinstance(value, Decimal):
         assert value.is_finite(), f"{where}: {value!r} is not finite"
-    if cls is str and where.rsplit(".", 1)[-1].endswith("_id"):
+    if isinstance(value, str) and cls is str and where.rsplit(".", 1)[-1].endswith("_id"):
         assert value.strip(), f"{where}: empty id"
     if dataclasses.is_dataclass(cls) or (issubclass(cls, tuple) and hasattr(cls, "_fields")):
         _check_result(value, where)

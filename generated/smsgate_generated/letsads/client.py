@@ -67,6 +67,9 @@ class _LetsAdsBase(BaseClient):
     #: The country national numbers are read in ("UA": 0501234567 -> 380501234567); None refuses them.
     default_region: str | None
 
+    def _set_region(self, default_region: str | None) -> None:
+        self.default_region = _convert.check_region(default_region)
+
     def _set_credentials(self, login: str | None, password: str | None) -> list[str]:
         """Check and keep the credentials; returns the secret values, for the redactor."""
         # Arguments not given come from SMSGATE_LETSADS_<ARGUMENT> (smsgate._env).
@@ -161,7 +164,7 @@ class LetsAds(_LetsAdsBase, SyncClient):
             None (the default) refuses them: give numbers with their country code.
         """
         secrets = self._set_credentials(login, password)
-        self.default_region = _convert.check_region(default_region)
+        self._set_region(default_region)
         super().__init__(
             base_url=base_url,
             timeout=timeout,
@@ -235,7 +238,7 @@ class AsyncLetsAds(_LetsAdsBase, AsyncClient):
     ) -> None:
         """Args: as `LetsAds`; `http_client` is an `httpx.AsyncClient`."""
         secrets = self._set_credentials(login, password)
-        self.default_region = _convert.check_region(default_region)
+        self._set_region(default_region)
         super().__init__(
             base_url=base_url,
             timeout=timeout,

@@ -157,6 +157,9 @@ class _SmscBase(BaseClient):
     #: The country national numbers are read in ("UA": 0501234567 -> 380501234567); None refuses them.
     default_region: str | None
 
+    def _set_region(self, default_region: str | None) -> None:
+        self.default_region = _convert.check_region(default_region)
+
     def _set_credentials(self, login: str | None, password: str | None, api_key: str | None) -> list[str]:
         """Check and keep the credentials; returns the secret values, for the redactor."""
         # Arguments not given come from SMSGATE_SMSC_<ARGUMENT> (smsgate._env).
@@ -548,7 +551,7 @@ class Smsc(_SmscBase, SyncClient):
             None (the default) refuses them: give numbers with their country code.
         """
         secrets = self._set_credentials(login, password, api_key)
-        self.default_region = _convert.check_region(default_region)
+        self._set_region(default_region)
         super().__init__(
             base_url=base_url,
             timeout=timeout,
@@ -886,7 +889,7 @@ class AsyncSmsc(_SmscBase, AsyncClient):
     ) -> None:
         """Args: as `Smsc`; `http_client` is an `httpx.AsyncClient`."""
         secrets = self._set_credentials(login, password, api_key)
-        self.default_region = _convert.check_region(default_region)
+        self._set_region(default_region)
         super().__init__(
             base_url=base_url,
             timeout=timeout,

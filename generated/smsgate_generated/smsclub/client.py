@@ -96,6 +96,9 @@ class _SmsClubBase(BaseClient):
     #: The country national numbers are read in ("UA": 0501234567 -> 380501234567); None refuses them.
     default_region: str | None
 
+    def _set_region(self, default_region: str | None) -> None:
+        self.default_region = _convert.check_region(default_region)
+
     def _set_credentials(self, token: str | None) -> list[str]:
         """Check and keep the credentials; returns the secret values, for the redactor."""
         # Arguments not given come from SMSGATE_SMSCLUB_<ARGUMENT> (smsgate._env).
@@ -207,7 +210,7 @@ class SmsClub(_SmsClubBase, SyncClient):
             provider's documented limit): calls wait for their turn. None switches the limit off.
         """
         secrets = self._set_credentials(token)
-        self.default_region = _convert.check_region(default_region)
+        self._set_region(default_region)
         super().__init__(
             base_url=base_url,
             timeout=timeout,
@@ -320,7 +323,7 @@ class AsyncSmsClub(_SmsClubBase, AsyncClient):
     ) -> None:
         """Args: as `SmsClub`; `http_client` is an `httpx.AsyncClient`."""
         secrets = self._set_credentials(token)
-        self.default_region = _convert.check_region(default_region)
+        self._set_region(default_region)
         super().__init__(
             base_url=base_url,
             timeout=timeout,

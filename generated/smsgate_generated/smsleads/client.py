@@ -280,6 +280,9 @@ class _SmsLeadsBase(BaseClient):
     #: The country national numbers are read in ("UA": 0501234567 -> 380501234567); None refuses them.
     default_region: str | None
 
+    def _set_region(self, default_region: str | None) -> None:
+        self.default_region = _convert.check_region(default_region)
+
     def _set_credentials(self, username: str | None, token: str | None) -> list[str]:
         """Check and keep the credentials; returns the secret values, for the redactor."""
         # Arguments not given come from SMSGATE_SMSLEADS_<ARGUMENT> (smsgate._env).
@@ -624,7 +627,7 @@ class SmsLeads(_SmsLeadsBase, SyncClient):
             None (the default) refuses them: give numbers with their country code.
         """
         secrets = self._set_credentials(username, token)
-        self.default_region = _convert.check_region(default_region)
+        self._set_region(default_region)
         super().__init__(
             base_url=base_url,
             timeout=timeout,
@@ -964,7 +967,7 @@ class AsyncSmsLeads(_SmsLeadsBase, AsyncClient):
     ) -> None:
         """Args: as `SmsLeads`; `http_client` is an `httpx.AsyncClient`."""
         secrets = self._set_credentials(username, token)
-        self.default_region = _convert.check_region(default_region)
+        self._set_region(default_region)
         super().__init__(
             base_url=base_url,
             timeout=timeout,
