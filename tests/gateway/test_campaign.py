@@ -39,7 +39,10 @@ def numbers(n: int) -> list[str]:
 
 
 def sent_counter(emu: Any) -> Counter[str]:
-    return Counter(m.recipient for m in emu.letsads.messages.values())
+    # The emulator's server thread adds messages while the test counts them: copy under its lock.
+    with emu.letsads._lock:
+        messages = list(emu.letsads.messages.values())
+    return Counter(m.recipient for m in messages)
 
 
 async def test_one_hundred_thousand_recipients_all_accounted_for(big_account: Any, tmp_path: Path) -> None:
@@ -159,7 +162,13 @@ def _crash_setup(emu: Any, provider: str, n: int) -> tuple[str, list[str], Calla
         return url_for(emu), numbers(n), lambda: sent_counter(emu)
     emu.smsc.add_account("crash", "crash-password", balance="10000000", senders=["smsgate"])
     url = emu.base_url("smsc").replace("http://", "smsc+http://crash:crash-password@") + "?sender=smsgate"
-    return url, [f"+7999{i:07d}" for i in range(n)], lambda: Counter(m.phone for m in emu.smsc.messages)
+    return url, [f"+7999{i:07d}" for i in range(n)], lambda: _smsc_sent(emu)
+
+
+def _smsc_sent(emu: Any) -> Counter[str]:
+    with emu.smsc._lock:  # the server thread appends while the test counts
+        messages = list(emu.smsc.messages)
+    return Counter(m.phone for m in messages)
 
 
 def _inflight(journal: Path) -> int:
