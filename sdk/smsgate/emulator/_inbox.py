@@ -50,8 +50,8 @@ from urllib.parse import unquote
 
 from smsgate._redact import Redactor
 from smsgate.emulator._clock import Clock
+from smsgate.emulator._faults import _ALLOWED_PARAMS
 from smsgate.emulator._server import (
-    _ALLOWED_PARAMS,
     INBOX_PREFIX,
     Fault,
     FaultKind,
