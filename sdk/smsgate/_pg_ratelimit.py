@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
-    from ._journal_pg import Flow, PgJournal
+    from ._journal_pg import PgJournal
+    from ._pg_flows import Flow
 
 __all__ = ["SharedRateLimiter", "account_key", "limit_and_window", "provider_rate", "share_rate_limit"]
 
