@@ -209,13 +209,18 @@ def test_killed_by_pid_mid_run_then_resumed_no_duplicates(smsgate_emulator: Any,
         if mid_send >= 8:
             break
         proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 60
-        while sum(sent_now().values()) < target and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.002)
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGKILL)
-            kills += 1
-        out, err = proc.communicate(timeout=30)
+        with proc:  # a failure here leaves no running process and no open pipe behind for a later test
+            try:
+                deadline = time.monotonic() + 60
+                while sum(sent_now().values()) < target and proc.poll() is None and time.monotonic() < deadline:
+                    time.sleep(0.002)
+                if proc.poll() is None:
+                    os.kill(proc.pid, signal.SIGKILL)
+                    kills += 1
+                out, err = proc.communicate(timeout=30)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
         assert proc.returncode in (0, -signal.SIGKILL), out + err  # a run that stopped by itself says why
         if proc.returncode == -signal.SIGKILL and _inflight(journal):
             mid_send += 1  # the kill cut requests in flight

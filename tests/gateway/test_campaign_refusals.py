@@ -128,12 +128,17 @@ def test_ctrl_c_prints_the_summary_so_far_and_how_to_resume(accounts: Any, tmp_p
         "--to-file", str(numbers_file), "-t", "Hi", "--concurrency", "1", "--no-progress",
     ]  # fmt: skip
     proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while len(accounts.requests) < 3 and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.02)
-    time.sleep(0.2)
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
+    with proc:  # a failure here leaves no running process and no open pipe behind for a later test
+        try:
+            deadline = time.monotonic() + 60
+            while len(accounts.requests) < 3 and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.02)
+            time.sleep(0.2)
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
     assert proc.returncode == 130, out + err
     flat = " ".join(out.split())
     assert "interrupted" in flat

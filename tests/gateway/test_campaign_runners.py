@@ -86,11 +86,16 @@ def test_two_runners_on_one_journal_send_nobody_twice(big_account: Any, tmp_path
     big_account.faults.inject("letsads", "hold", delay=0.5, count=n // 50)
     env = {**os.environ, "SMSGATE_URL": url_for(big_account)}
     first = subprocess.Popen(_cli(journal, numbers_file), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while not big_account.letsads.messages and first.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.01)
-    second = subprocess.run(_cli(journal, numbers_file), env=env, capture_output=True, text=True, timeout=120)
-    _, err = first.communicate(timeout=120)
+    with first:  # a failure here leaves no running process and no open pipe behind for a later test
+        try:
+            deadline = time.monotonic() + 60
+            while not big_account.letsads.messages and first.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+            second = subprocess.run(_cli(journal, numbers_file), env=env, capture_output=True, text=True, timeout=120)
+            _, err = first.communicate(timeout=120)
+        finally:
+            if first.poll() is None:
+                first.kill()
     assert first.returncode == 0, err
     assert second.returncode == 2, second.stdout + second.stderr
     assert f"process {first.pid} on host {socket.gethostname()}" in second.stderr
@@ -203,5 +208,7 @@ def test_a_killed_runner_is_provably_gone(big_account: Any, tmp_path: Path) -> N
         if holder.poll() is None:
             holder.kill()
         holder.wait(timeout=10)
+        if holder.stdout is not None:
+            holder.stdout.close()
         if holder.stdout is not None:
             holder.stdout.close()

@@ -96,6 +96,7 @@ def test_a_killed_workers_inflight_rows_become_unknown_never_pending(pg_dsn: str
     finally:
         if holder.poll() is None:
             holder.kill()
+            holder.wait(10)
         assert holder.stdout is not None
         holder.stdout.close()
     deadline = time.monotonic() + 20  # the server notices the closed socket at once; allow a slow machine
@@ -205,11 +206,16 @@ def test_worker_sigterm_finishes_in_flight_and_releases(pg_dsn: str, smsgate_emu
     proc = subprocess.Popen(
         _worker("--journal", f"{pg_dsn}#big", env=env), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
-    deadline = time.monotonic() + 60
-    while len(smsgate_emulator.letsads.messages) < 500 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    proc.send_signal(signal.SIGTERM)
-    out, err = proc.communicate(timeout=60)
+    with proc:  # a failure here leaves no running process and no open pipe behind for a later test
+        try:
+            deadline = time.monotonic() + 60
+            while len(smsgate_emulator.letsads.messages) < 500 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            proc.send_signal(signal.SIGTERM)
+            out, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
     assert proc.returncode == 0, err
     assert b"worker stopped" in out
     counts = journal.counts()

@@ -29,11 +29,23 @@ def _setup(emu: Any, provider: str, n: int) -> tuple[str, list[str], Callable[[]
         return (
             url,
             [f"+38050{i:07d}" for i in range(n)],
-            lambda: Counter(m.recipient for m in emu.letsads.messages.values()),
+            lambda: _letsads_sent(emu),
         )
     emu.smsc.add_account("crash", "crash-password", balance="10000000", senders=["smsgate"])
     url = emu.base_url("smsc").replace("http://", "smsc+http://crash:crash-password@") + "?sender=smsgate&timeout=2"
-    return url, [f"+7999{i:07d}" for i in range(n)], lambda: Counter(m.phone for m in emu.smsc.messages)
+    return url, [f"+7999{i:07d}" for i in range(n)], lambda: _smsc_sent(emu)
+
+
+def _letsads_sent(emu: Any) -> Counter[str]:
+    with emu.letsads._lock:  # the emulator's server thread adds messages while the test counts them
+        messages = list(emu.letsads.messages.values())
+    return Counter(m.recipient for m in messages)
+
+
+def _smsc_sent(emu: Any) -> Counter[str]:
+    with emu.smsc._lock:
+        messages = list(emu.smsc.messages)
+    return Counter(m.phone for m in messages)
 
 
 def _load(dsn: str, provider: str, phones: list[str]) -> None:
