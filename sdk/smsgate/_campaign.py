@@ -36,10 +36,10 @@ from typing import IO, Any
 
 from ._exceptions import ValidationError
 from ._gateway import AsyncGateway, Gateway, Outcome, RecipientOutcome, SendReport
-from ._journal import Claim, Journal, JournalCounts, Owner, Settlement, open_journal
+from ._journal import Claim, Journal, JournalCounts, Owner, Settlement, SqliteJournal
 from ._types import ErrorCategory
 
-__all__ = ["Campaign", "CampaignSummary", "HaltReason"]
+__all__ = ["Campaign", "CampaignSummary", "HaltReason", "open_journal"]
 
 logger = logging.getLogger("smsgate.campaign")
 
@@ -447,6 +447,18 @@ def _summary_of(journal: Journal) -> CampaignSummary:
 
 def export_csv(journal: Journal, out: IO[str]) -> int:
     return journal.export_csv(out)
+
+
+def open_journal(location: str | Path | Journal) -> Journal:
+    """The journal at `location`: a `Journal` as given, ``postgresql://…#campaign`` (PostgreSQL, see
+    `smsgate._journal_pg`; the ``postgres`` extra), or a path (SQLite)."""
+    if isinstance(location, Journal):
+        return location
+    if isinstance(location, str) and location.startswith(("postgresql://", "postgres://")):
+        from ._journal_pg import PgJournal
+
+        return PgJournal(location)
+    return SqliteJournal(location)
 
 
 def open_summary(path: str | Path) -> tuple[CampaignSummary, Journal]:

@@ -2,7 +2,7 @@
 
 `Journal` is the interface a campaign needs (an ABC, so that another store — e.g. a PostgreSQL database that
 several machines share — can implement it); `SqliteJournal` is the embedded default: one SQLite file (WAL).
-`open_journal` picks the backend from the journal's location.
+`smsgate._campaign.open_journal` picks the backend from the journal's location.
 
 Each state change is committed before the next step that depends on it: a batch is marked *in-flight*
 (committed, with the batch number taken from the journal's counter in the same transaction) before its
@@ -46,7 +46,6 @@ __all__ = [
     "Owner",
     "Settlement",
     "SqliteJournal",
-    "open_journal",
 ]
 
 STATES = ("pending", "inflight", "accepted", "rejected", "failed", "unknown")
@@ -259,18 +258,6 @@ class Journal(ABC):
             )
             n += 1
         return n
-
-
-def open_journal(location: str | Path | Journal) -> Journal:
-    """The journal at `location`: a `Journal` as given, ``postgresql://…#campaign`` (PostgreSQL, see
-    `smsgate._journal_pg`; the ``postgres`` extra), or a path (SQLite)."""
-    if isinstance(location, Journal):
-        return location
-    if isinstance(location, str) and location.startswith(("postgresql://", "postgres://")):
-        from ._journal_pg import PgJournal
-
-        return PgJournal(location)
-    return SqliteJournal(location)
 
 
 # ------------------------------------------------------------------------------------------------------
