@@ -39,7 +39,7 @@ import pytest
 from smsgate.emulator import DEFAULT_SEED, Emulator
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = sorted((ROOT / "docs").rglob("*.md"))  # README.md: joins when it is trimmed
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 FENCE = re.compile(r"^```(?P<lang>[a-z]*)[^\n]*\n(?P<code>.*?)^```", re.M | re.S)
 PRINTS = "prints:"
 #: The one way to leave a block unrun, visible on the page's source and reported as a skip with its reason.
