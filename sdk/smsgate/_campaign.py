@@ -29,7 +29,7 @@ import csv
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -217,14 +217,39 @@ class Campaign:
         return added
 
     def load_csv(self, source: IO[str]) -> int:
-        """Recipients from CSV: a ``phone`` column and, optionally, a ``text`` column (per-recipient text)."""
-        reader = csv.DictReader(source)
-        if not reader.fieldnames or "phone" not in reader.fieldnames:
+        """Recipients from CSV: a ``phone`` column and, optionally, a ``text`` column (per-recipient text).
+
+        Read strictly: a malformed row (e.g. a quote that is never closed, which would otherwise swallow the
+        rest of the file into one recipient's text) raises ValueError naming the line where that row starts.
+        """
+        reader = csv.DictReader(source, strict=True)
+        try:
+            fields = reader.fieldnames
+        except csv.Error as exc:
+            raise ValueError(f"CSV line 1: {exc}") from None
+        if not fields or "phone" not in fields:
             raise ValueError("the CSV needs a 'phone' column (and optionally 'text')")
-        with_text = "text" in reader.fieldnames
-        return self.load(
-            (row["phone"], row["text"]) if with_text and row.get("text") else row["phone"] for row in reader
-        )
+        with_text = "text" in fields
+
+        def rows() -> Iterator[str | tuple[str, str]]:
+            start = reader.line_num + 1
+            while True:
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    hint = " (a quote that is never closed?)" if "end of data" in str(exc) else ""
+                    raise ValueError(f"CSV line {start}: {exc}{hint}") from None
+                yield (row["phone"], row["text"]) if with_text and row.get("text") else row["phone"]
+                start = reader.line_num + 1
+
+        return self.load(rows())
+
+    @property
+    def fully_loaded(self) -> bool:
+        """Whether every recipient of the input is in the journal (a load that failed midway is not)."""
+        return bool(self.journal.get("loaded", False))
 
     # -- running ------------------------------------------------------------------------------------
 

@@ -141,6 +141,11 @@ def bulk_send(
                 campaign.load(_numbers(to_file))
         except (OSError, ValueError) as exc:
             _fail(f"cannot read the recipients: {exc}")
+        if not campaign.fully_loaded:
+            _fail(
+                "the recipients are not all in the journal yet (their loading stopped midway): run the same "
+                "command with the same --csv or --to-file; the rows already loaded are skipped"
+            )
         total = campaign.journal.counts().total
         if no_run:
             where = shlex.quote(redact_dsn(journal))

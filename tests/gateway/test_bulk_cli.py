@@ -125,3 +125,32 @@ def test_report_names_the_runner_holding_the_journal(smsgate_emulator: Any, tmp_
     assert f"being run now by process {os.getpid()} on host {socket.gethostname()}" in busy.output
     free = run("bulk", "report", str(journal))
     assert "being run now" not in free.output
+
+
+def test_csv_with_an_unterminated_quote_is_refused_naming_its_line(smsgate_emulator: Any, tmp_path: Path) -> None:
+    """A stray quote must not swallow the rest of the file into one recipient's text and send it."""
+    people = tmp_path / "people.csv"
+    people.write_text(
+        'phone,text\n+380500000001,Hi Ann\n+380500000002,"Hi Bob\n+380500000003,Hi Cid\n+380500000004,Hi Dee\n',
+        encoding="utf-8",
+    )
+    journal = tmp_path / "j.db"
+    env = {"SMSGATE_URL": url(smsgate_emulator)}
+    result = run("bulk", "send", "--journal", str(journal), "--csv", str(people), env=env)
+    assert result.exit_code == 2, result.output
+    assert "line 3" in result.output and "quote" in result.output
+    assert not smsgate_emulator.letsads.messages  # nothing sent
+    # A resume without the input does not send a half-loaded journal either.
+    resumed = run("bulk", "send", "--journal", str(journal), env=env)
+    assert resumed.exit_code == 2, resumed.output
+    assert "--csv" in resumed.output
+    assert not smsgate_emulator.letsads.messages
+    # Fixed, the same command loads the rest and sends everyone once.
+    people.write_text(
+        'phone,text\n+380500000001,Hi Ann\n+380500000002,"Hi Bob"\n+380500000003,Hi Cid\n+380500000004,Hi Dee\n',
+        encoding="utf-8",
+    )
+    fixed = run("bulk", "send", "--journal", str(journal), "--csv", str(people), env=env)
+    assert fixed.exit_code == 0, fixed.output
+    texts = sorted(m.text for m in smsgate_emulator.letsads.messages.values())
+    assert texts == ["Hi Ann", "Hi Bob", "Hi Cid", "Hi Dee"]
