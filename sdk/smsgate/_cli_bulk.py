@@ -5,8 +5,10 @@
     smsgate bulk send --journal campaign.db --csv people.csv [--text "…"]   # resumable: run it again
     smsgate bulk report campaign.db [--csv outcomes.csv]
 
-The gateway comes from ``--url`` or ``SMSGATE_URL`` (``letsads://LOGIN:PASSWORD@?sender=Shop``; see the
-README); the URL holds credentials, so it is never printed.
+The account is named as for ``smsgate send``: ``-p PROVIDER`` (or ``SMSGATE_PROVIDER``) with the
+``SMSGATE_<PROVIDER>_<ARGUMENT>`` variables of `smsgate._env` (credentials, ``_BASE_URL``); or a gateway URL in
+``--url`` or ``SMSGATE_URL`` (``letsads://LOGIN:PASSWORD@?sender=Shop``), which wins when given. Credentials
+are never printed.
 """
 
 from __future__ import annotations
@@ -27,7 +29,10 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from ._campaign import Campaign, CampaignSummary, export_csv, open_summary
+from ._cli._options import ProviderOpt
+from ._cli._providers import DEFAULT_PROVIDER, provider_entry, resolve_base_url
 from ._cli_worker import bulk_worker, follow_progress
+from ._env import env_value, env_var
 from ._exceptions import SmsGateError
 from ._gateway import AsyncGateway
 from ._journal import JournalBusyError, JournalCounts
@@ -90,8 +95,12 @@ def bulk_send(
     to_file: Annotated[Path | None, typer.Option("--to-file", help="A file of phone numbers, one per line.")] = None,
     text: Annotated[str | None, typer.Option("--text", "-t", help="The text for every recipient without one.")] = None,
     url: Annotated[
-        str | None, typer.Option("--url", help="Gateway URL (default: $SMSGATE_URL).", show_default=False)
+        str | None,
+        typer.Option(
+            "--url", help="Gateway URL (default: $SMSGATE_URL); else -p and its variables.", show_default=False
+        ),
     ] = None,
+    provider: ProviderOpt = DEFAULT_PROVIDER,
     sender: Annotated[str | None, typer.Option("--sender", "-s", help="Sender name (overrides the URL's).")] = None,
     concurrency: Annotated[int, typer.Option(help="Requests in flight at once.")] = 4,
     max_failures: Annotated[int, typer.Option(help="Stop after this many failed requests in a row.")] = 5,
@@ -109,14 +118,15 @@ def bulk_send(
 ) -> None:
     """Send to every recipient of the input; killed or halted, run the same command again to resume."""
     gateway_url = url or os.environ.get("SMSGATE_URL")
-    if not gateway_url:
-        _fail("give --url or set SMSGATE_URL")
     if (csv_file is None) == (to_file is None) and not (is_pg_location(journal) or Path(journal).exists()):
         _fail("give exactly one of --csv or --to-file")
-    try:
-        gateway = AsyncGateway.from_url(gateway_url)
-    except (ValueError, TypeError) as exc:
-        _fail(f"bad gateway URL: {exc}")  # the message never repeats the URL
+    if gateway_url:
+        try:
+            gateway = AsyncGateway.from_url(gateway_url)
+        except (ValueError, TypeError) as exc:
+            _fail(f"bad gateway URL: {exc}")  # the message never repeats the URL
+    else:
+        gateway = _gateway_of(provider)
     try:
         campaign = Campaign(
             gateway,
@@ -131,7 +141,7 @@ def bulk_send(
     except (ValueError, JournalBusyError, SmsGateError) as exc:
         _fail(str(exc))
     console = _console()
-    resume = _resume_command(journal, from_option=url is not None)
+    resume = _resume_command(journal, from_option=url is not None, provider=None if gateway_url else provider)
     with campaign:
         try:
             if csv_file is not None:
@@ -170,11 +180,29 @@ def bulk_send(
     raise typer.Exit(0 if summary.status == "done" else 1)
 
 
-def _resume_command(journal: str | Path, *, from_option: bool) -> str:
+def _resume_command(journal: str | Path, *, from_option: bool, provider: str | None = None) -> str:
     """The command that resumes this campaign (the gateway URL holds credentials: never printed, nor is a
     PostgreSQL journal's password)."""
     command = f"smsgate bulk send --journal {shlex.quote(redact_dsn(str(journal)))}"
+    if provider is not None:
+        return command + f" -p {provider}"
     return command + (" --url <the same gateway URL>" if from_option else "")
+
+
+def _gateway_of(provider: str) -> AsyncGateway:
+    """The provider's async client from its SMSGATE_<PROVIDER>_<ARGUMENT> variables, as `smsgate send` reads
+    them (credentials and base URL), in an `AsyncGateway`."""
+    import smsgate
+
+    entry = provider_entry(provider)
+    found = {c.name: env_value(entry.id, c.name) for c in entry.credentials}
+    chosen = next((names for names in entry.sets() if all(found[n] for n in names)), None)
+    if chosen is None:
+        wanted = ", or ".join(" and ".join(env_var(entry.id, n) for n in names) for names in entry.sets())
+        _fail(f"{entry.display_name} needs its account: set {wanted} (or give a gateway URL in --url / SMSGATE_URL)")
+    base_url = resolve_base_url(entry, None)
+    client = getattr(smsgate, f"Async{entry.client_class}")(**{n: found[n] for n in chosen}, base_url=base_url)
+    return AsyncGateway(client)
 
 
 async def _run(

@@ -154,3 +154,38 @@ def test_csv_with_an_unterminated_quote_is_refused_naming_its_line(smsgate_emula
     assert fixed.exit_code == 0, fixed.output
     texts = sorted(m.text for m in smsgate_emulator.letsads.messages.values())
     assert texts == ["Hi Ann", "Hi Bob", "Hi Cid", "Hi Dee"]
+
+
+def test_bulk_names_the_account_as_send_does(smsgate_emulator: Any, tmp_path: Path) -> None:
+    """One way to say which account across the CLI: -p PROVIDER with SMSGATE_<PROVIDER>_* variables."""
+    smsgate_emulator.letsads.add_account(login="380509999999", password=SECRET, balance="1000", senders=["Sender"])
+    env = {
+        "SMSGATE_LETSADS_LOGIN": "380509999999",
+        "SMSGATE_LETSADS_PASSWORD": SECRET,
+        "SMSGATE_LETSADS_BASE_URL": str(smsgate_emulator.base_url("letsads")),
+    }
+    to = tmp_path / "to.txt"
+    to.write_text("+380500000001\n+380500000002\n", encoding="utf-8")
+    journal = tmp_path / "j.db"
+    args = (
+        "bulk",
+        "send",
+        "-p",
+        "letsads",
+        "--journal",
+        str(journal),
+        "--to-file",
+        str(to),
+        "-t",
+        "Hi",
+        "-s",
+        "Sender",
+    )
+    result = run(*args, env=env)
+    assert result.exit_code == 0, result.output
+    assert len(smsgate_emulator.letsads.messages) == 2
+    assert SECRET not in result.output
+    # The same variables missing: a usage error that says what to give, never a traceback.
+    missing = run("bulk", "send", "-p", "smsclub", "--journal", str(tmp_path / "k.db"), "--to-file", str(to), "-t", "x")
+    assert missing.exit_code == 2, missing.output
+    assert "SMSGATE_SMSCLUB_TOKEN" in missing.output and "--url" in missing.output
