@@ -107,8 +107,15 @@ class TempPostgres:
 
     def _run(self, tool: str, *args: str) -> subprocess.CompletedProcess[str]:
         assert self._bindir is not None
+        # In its own work directory: run as `postgres`, a tool cannot start in a caller's private folder (a CI
+        # clone made by `mktemp -d` is 0700 root).
         return subprocess.run(  # noqa: S603 - fixed binaries, our own arguments
-            [*self._prefix, str(self._bindir / tool), *args], capture_output=True, text=True, timeout=120, check=False
+            [*self._prefix, str(self._bindir / tool), *args],
+            cwd=self._workdir,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
 
     def stop(self) -> None:
