@@ -168,13 +168,42 @@ def test_python_example(block: Block, docs_env: dict[str, str], default_emulator
             assert _matches(expected, out), f"{block.id}:{row}: printed {out!r}, the page says {expected!r}"
 
 
+#: The PostgreSQL location the docs write; a shell example naming it runs against a real server instead.
+DOCS_DSN = "postgresql://app:DBPASS@db.internal/smsgate"
+
+
+@pytest.fixture(scope="module")
+def postgres_dsn() -> Iterator[str]:
+    """A real PostgreSQL server (as tests/postgres starts one) for the examples of several machines."""
+    given = os.environ.get("SMSGATE_TEST_POSTGRES_URL")
+    if given:
+        yield given
+        return
+    from smsgate._pg_server import PgUnavailableError, TempPostgres
+
+    server = TempPostgres()
+    try:
+        server.start()
+    except PgUnavailableError as exc:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"the PostgreSQL examples cannot run in CI: {exc}", pytrace=False)
+        pytest.skip(f"the PostgreSQL examples need a PostgreSQL server: {exc}")
+    try:
+        yield server.dsn
+    finally:
+        server.stop()
+
+
 @pytest.mark.parametrize("block", SHELL, ids=[b.id for b in SHELL])
-def test_shell_example(block: Block, docs_env: dict[str, str], tmp_path: Path) -> None:
+def test_shell_example(block: Block, docs_env: dict[str, str], tmp_path: Path, request: pytest.FixtureRequest) -> None:
     if block.skip:
         pytest.skip(block.skip)
+    code = block.code
+    if DOCS_DSN in code:  # the campaign on several machines: the same commands on a real server
+        code = code.replace(DOCS_DSN, request.getfixturevalue("postgres_dsn"))
     env = {**os.environ, **docs_env}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    for raw in block.code.splitlines():
+    for raw in code.splitlines():
         line = raw.split("  #", 1)[0].strip()
         if not line or line.startswith("#") or INSTALL.match(line):
             continue
