@@ -76,7 +76,9 @@ class TempPostgres:
         self._bindir = bindir
         as_root = os.geteuid() == 0
         self._prefix = ["runuser", "-u", "postgres", "--"] if as_root else []
-        workdir = Path(tempfile.mkdtemp(prefix="smsgate-pg-"))
+        # As root the server runs as `postgres`, which must reach its folder: not under a private TMPDIR (nox
+        # points TMPDIR into the checkout, which a CI clone made by `mktemp -d` keeps 0700).
+        workdir = Path(tempfile.mkdtemp(prefix="smsgate-pg-", dir="/tmp" if as_root else None))  # noqa: S108 unique, 0700
         self._workdir = workdir
         pwfile = workdir / "pw"
         pwfile.write_text(self.password + "\n")
