@@ -222,6 +222,9 @@ def test_killed_by_pid_mid_run_then_resumed_no_duplicates(smsgate_emulator: Any,
                 if proc.poll() is None:
                     proc.kill()
         assert proc.returncode in (0, -signal.SIGKILL), out + err  # a run that stopped by itself says why
+        # The fixture's clock is frozen; SMSC's per-minute limits (status requests per message) count on it.
+        # Between two runs a minute passes, as it would for a real resume, so the lookups are not refused.
+        smsgate_emulator.clock.advance(61)
         if proc.returncode == -signal.SIGKILL and _inflight(journal):
             mid_send += 1  # the kill cut requests in flight
     print(f"{provider}: {mid_send} of {kills} SIGKILLs landed mid-send")  # shown with -s
@@ -249,7 +252,8 @@ def test_killed_by_pid_mid_run_then_resumed_no_duplicates(smsgate_emulator: Any,
         assert all(by_id[mid] == r.removeprefix("+") for r, state, mid, _ in rows if state == "accepted")
         assert 0 < states["unknown"] <= kills * 4 * 50
     else:
-        assert states["unknown"] == 0, "SMSC answers for every lost request: all reconciled"
+        left = [r for r in rows if r[1] == "unknown"]
+        assert not left, f"SMSC answers for every lost request: {len(left)} unreconciled\n{final.stdout[-2000:]}"
         assert len(sent) == n
         ids = {m.phone: m.id for m in smsgate_emulator.smsc.messages}
         assert all(mid == f"{ids[r.removeprefix('+')]}:{r.removeprefix('+')}" for r, _, mid, _ in rows)
