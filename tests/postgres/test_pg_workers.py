@@ -73,7 +73,7 @@ def test_four_workers_sigkilled_mid_send_nobody_twice_nobody_lost(
     victim replaced at once. The emulator's record has nobody twice; the journal accounts for everybody.
     SMSC is asked about every lost request (by client id, after the grace period): all end accepted. LetsAds
     cannot be asked: the recipients of the requests cut by a kill stay unknown, and were sent at most once."""
-    n = 8000
+    n = 20000  # enough work that 8 kills land before an idle machine has sent 90% of it
     url, phones, sent_now = _setup(smsgate_emulator, provider, n)
     _load(pg_dsn, provider, phones)
     env = {**os.environ, "SMSGATE_URL": url}
