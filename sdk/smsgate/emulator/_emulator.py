@@ -29,6 +29,7 @@ from smsgate.emulator._server import (
 from smsgate.emulator._smsc import SMSC_DEFAULT_SEED, Smsc, SmscSeed
 from smsgate.emulator._smsclub import SMSCLUB_DEFAULT_SEED, SmsClub, SmsClubSeed
 from smsgate.emulator._smsleads import SMSLEADS_DEFAULT_SEED, SmsLeads, SmsLeadsSeed
+from smsgate.emulator._wire import json_object
 
 __all__ = ["DEFAULT_SEED", "Emulator", "Seed", "load_seed"]
 
@@ -315,13 +316,13 @@ class Emulator:
                 self.reset()
                 return _json(200, {"ok": True})
             if route == ("POST", "/faults"):
-                fault = self._inject_from_json(_json_body(request.body))
+                fault = self._inject_from_json(json_object(request.body))
                 return _json(200, {"ok": True, "fault": fault.to_json()})
             if route == ("DELETE", "/faults"):
                 self._faults.clear()
                 return _json(200, {"ok": True})
             if route == ("POST", "/clock/advance"):
-                seconds = _json_body(request.body).get("seconds")
+                seconds = json_object(request.body).get("seconds")
                 if isinstance(seconds, bool) or not isinstance(seconds, int | float):
                     raise ValueError("'seconds' must be a number")
                 return _json(200, {"now": self._clock.advance(seconds).isoformat()})
@@ -345,13 +346,3 @@ class Emulator:
 def _json(status: int, payload: object) -> Reply:
     body = json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8")
     return Reply(status, (("Content-Type", "application/json"),), body)
-
-
-def _json_body(body: bytes) -> dict[str, object]:
-    try:
-        data = json.loads(body or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ValueError("the body must be a JSON object") from None
-    if not isinstance(data, dict):
-        raise ValueError("the body must be a JSON object")
-    return data

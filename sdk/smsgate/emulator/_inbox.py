@@ -62,6 +62,7 @@ from smsgate.emulator._server import (
     Stream,
     check_web_request,
 )
+from smsgate.emulator._wire import json_object
 
 __all__ = ["Inbox"]
 
@@ -105,17 +106,20 @@ class _Exchange:
 # Messages as the page shows them
 
 
-def _units(provider: Provider) -> list[Any]:
-    """What one request creates, oldest first: SMSLeads shipments, the other providers' messages."""
+def _store(provider: Provider) -> Any:
+    """Where one request's creations are kept: SMSLeads' shipments, the other providers' messages."""
     shipments = getattr(provider, "shipments", None)
-    store = shipments if shipments is not None else getattr(provider, "messages", ())
+    return shipments if shipments is not None else getattr(provider, "messages", ())
+
+
+def _units(provider: Provider) -> list[Any]:
+    """What one request creates, oldest first."""
+    store = _store(provider)
     return list(store.values()) if isinstance(store, dict) else list(store)
 
 
 def _unit_count(provider: Provider) -> int:
-    shipments = getattr(provider, "shipments", None)
-    store = shipments if shipments is not None else getattr(provider, "messages", ())
-    return len(store)
+    return len(_store(provider))
 
 
 _STATE_WORDS = (
@@ -499,7 +503,7 @@ class Inbox:
         if method == "GET" and path == "/faults":
             return _json(200, self.faults_state())
         if method == "POST" and path == "/faults":
-            fault = self._inject(_json_body(request.body))
+            fault = self._inject(json_object(request.body))
             self._notify()
             return _json(200, {"ok": True, "fault": fault.to_json()})
         if method == "DELETE" and path == "/faults":
@@ -510,7 +514,7 @@ class Inbox:
             self._reset()
             return _json(200, {"ok": True})
         if method == "POST" and path == "/clock/advance":
-            seconds = _json_body(request.body).get("seconds")
+            seconds = json_object(request.body).get("seconds")
             if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= 10**7:
                 raise ValueError("'seconds' must be a number of seconds, 0..10000000")
             now = self._clock.advance(seconds)
@@ -562,13 +566,3 @@ class Inbox:
 def _json(status: int, payload: object) -> Reply:
     body = json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8")
     return Reply(status, (("Content-Type", "application/json"), ("Cache-Control", "no-store")), body)
-
-
-def _json_body(body: bytes) -> dict[str, object]:
-    try:
-        data = json.loads(body or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ValueError("the body must be a JSON object") from None
-    if not isinstance(data, dict):
-        raise ValueError("the body must be a JSON object")
-    return data

@@ -3,11 +3,21 @@ server's fixed paths and limits. Nothing here does I/O."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-__all__ = ["CONTROL_PREFIX", "IDLE_TIMEOUT", "INBOX_PREFIX", "MAX_BODY_BYTES", "Provider", "Reply", "Request"]
+__all__ = [
+    "CONTROL_PREFIX",
+    "IDLE_TIMEOUT",
+    "INBOX_PREFIX",
+    "MAX_BODY_BYTES",
+    "Provider",
+    "Reply",
+    "Request",
+    "json_object",
+]
 
 #: Path prefix of the emulator's own JSON control endpoints.
 CONTROL_PREFIX = "/_emulator"
@@ -93,3 +103,15 @@ class Provider(Protocol):
     def snapshot(self) -> dict[str, object]:
         """JSON-serialisable state (no secrets) for ``GET /_emulator/state``."""
         ...
+
+
+def json_object(body: bytes) -> dict[str, object]:
+    """A request body that must be a JSON object (empty: ``{}``), for the control and inbox APIs; ValueError
+    otherwise."""
+    try:
+        data = json.loads(body or b"{}")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ValueError("the body must be a JSON object") from None
+    if not isinstance(data, dict):
+        raise ValueError("the body must be a JSON object")
+    return data
