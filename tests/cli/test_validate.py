@@ -367,3 +367,13 @@ def test_validate_never_shows_a_credential_of_the_document(tmp_path: Path, defin
         assert result.exit_code == 1
         assert_no_secret(result.output)
         assert_no_secret(result.output, secret=KEY_CANARY)
+
+
+def test_the_verdict_line_never_wraps_whatever_the_path(tmp_path: Path) -> None:
+    """The title of the problem table is one line even for a long path (a CI clone in a deep folder)."""
+    deep = tmp_path.joinpath(*["a-rather-long-folder-name"] * 6)
+    deep.mkdir(parents=True)
+    path = deep / "bad-send.xml"
+    path.write_text(BAD_REQUEST, "utf-8")
+    out = run(["validate", str(path)]).stdout
+    assert f"{path}: 5 problem(s) against the LetsAds schema" in out.splitlines()[0]

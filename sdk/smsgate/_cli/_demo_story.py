@@ -105,7 +105,7 @@ def one_code_path(story: Story) -> None:
             f"{_money(before)} → {after.amount}",
         )
         results.append((account, report, statuses, before, after))
-    story.console.print(table)
+    story.console.print(table, crop=False)
     for account, detail in errors:
         story.check(f"{account.display_name}: sent and asked without an error", False, detail)
     for account, report, statuses, before, after in results:

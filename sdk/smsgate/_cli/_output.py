@@ -15,8 +15,9 @@ import typer
 from rich import box
 from rich.console import Console
 from rich.padding import Padding
+from rich.segment import Segment
+from rich.style import Style
 from rich.table import Table
-from rich.text import Text
 
 from .._exceptions import (
     ProviderError,
@@ -72,7 +73,9 @@ class TitledTable:
         self.table.add_row(*cells)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield Padding(Text(self.title, style="bold"), (0, 0, 0, self.indent), expand=False)
+        # One line whatever its length (a long file path must not break it): never wrapped, never cropped.
+        yield Segment(" " * self.indent + self.title, Style(bold=True))
+        yield Segment.line()
         yield Padding(self.table, (0, 0, 0, self.indent), expand=False)
 
 

@@ -153,7 +153,7 @@ def send_command(
                 message["message_id"],
                 *([message.get("external_id", "")] if len(columns) > 2 else []),
             )
-        console.print(table)
+        console.print(table, crop=False)
         for name, value in out.extra.items():
             console.print(f"{name.replace('_', ' ')}: {value}")
         if out.rejected:
@@ -162,7 +162,7 @@ def send_command(
             )
             for recipient, reason in out.rejected:
                 rejected.add_row(recipient, reason)
-            console.print(rejected)
+            console.print(rejected, crop=False)
     if out.rejected:
         make_console(stderr=True).print(
             f"warning: {call.entry.display_name} rejected {len(out.rejected)} of "
@@ -246,7 +246,7 @@ def status_command(
             "yes" if row.final else "no",
             *(row.extra.get(name) or "" for name in trailing),
         )
-    make_console().print(table)
+    make_console().print(table, crop=False)
 
 
 def balance_command(

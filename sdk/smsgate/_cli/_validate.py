@@ -391,7 +391,7 @@ def _report_xml(
             )
             for p in problems:
                 table.add_row(str(p.line or ""), p.element or "", p.facet or "", p.message)
-            out.print(table)
+            out.print(table, crop=False)
     if verdict != "valid":
         raise typer.Exit(EXIT_FAILED)
 
@@ -435,7 +435,7 @@ def _report_json(entry: ProviderEntry, name: str, result: JsonVerdict, *, as_jso
             )
             for p in result.problems:
                 table.add_row(p.path or "", p.keyword or "", p.message)
-            out.print(table)
+            out.print(table, crop=False)
             if len(result.ranking) > 1:
                 others = ", ".join(f"{d} ({n})" for d, n in result.ranking[1:4])
                 out.print(f"next closest (problems): {others}; check one with --definition NAME", soft_wrap=True)
