@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
+import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
@@ -114,10 +115,76 @@ def phone_international(value: str, *, field: str = "phone") -> str:
             else "give it with its country code (+380…) or pass default_region= (e.g. 'UA') to the client or Gateway"
         )
         raise ValidationError(f"{field}: {value!r} looks like a national number; {hint}", field=field)
+    if _unchanged_international(digits):
+        return _known(_INTERNATIONAL, digits)
     normalized, problem = _international_digits(digits)
+    if normalized == digits:
+        _learn_unchanged(digits)
     if normalized is None:
         raise ValidationError(f"{field}: {value!r} {problem}", field=field)
     return _known(_INTERNATIONAL, normalized)
+
+
+#: (country code, length of the national number) -> numbers of that shape come back from `phonenumbers`
+#: unchanged. For a national number that neither starts with 0 nor with the country's national prefix,
+#: `phonenumbers.parse` + `is_possible_number` + E.164 depend on nothing but the country code and the
+#: length (the possible lengths of the country); so once `phonenumbers` has accepted one number of a shape
+#: unchanged, the others of that shape are accepted without parsing (~1 µs instead of ~16 µs: the parse
+#: was the largest CPU cost of a bulk send). Anything else, refusals included, goes through `phonenumbers`.
+#: tests/test_convert_fastpath.py sweeps every country code and length against it.
+_UNCHANGED: set[tuple[str, int]] = set()
+#: country code -> the compiled national prefix of its main region, or None (filled on first use)
+_NATIONAL_PREFIX: dict[str, re.Pattern[str] | None] = {}
+_COUNTRY_CODES: frozenset[str] = frozenset()
+
+
+def _shape(digits: str) -> tuple[str, int] | None:
+    """(country code, national length) of international digits whose national part starts with neither 0
+    nor the country's national prefix; None for any other number (those always go through phonenumbers)."""
+    if not _COUNTRY_CODES or digits[:1] == "0":
+        return None
+    for size in (1, 2, 3):
+        code = digits[:size]
+        if code in _COUNTRY_CODES:
+            national = digits[size:]
+            if not national or national[0] == "0":
+                return None
+            try:
+                prefix = _NATIONAL_PREFIX[code]
+            except KeyError:
+                prefix = _NATIONAL_PREFIX[code] = _national_prefix(int(code))
+            if prefix is not None and prefix.match(national):
+                return None
+            return code, len(national)
+    return None
+
+
+def _national_prefix(code: int) -> re.Pattern[str] | None:
+    import phonenumbers
+
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(
+        code, phonenumbers.region_code_for_country_code(code)
+    )
+    pattern = None if metadata is None else metadata.national_prefix_for_parsing
+    return re.compile(pattern) if pattern else None
+
+
+def _unchanged_international(digits: str) -> bool:
+    """Whether `phonenumbers` is known to accept these international digits as they are (see `_UNCHANGED`)."""
+    shape = _shape(digits) if _UNCHANGED else None
+    return shape is not None and shape in _UNCHANGED
+
+
+def _learn_unchanged(digits: str) -> None:
+    """`phonenumbers` accepted `digits` unchanged: remember the shape (see `_UNCHANGED`)."""
+    global _COUNTRY_CODES
+    if not _COUNTRY_CODES:
+        import phonenumbers
+
+        _COUNTRY_CODES = frozenset(str(code) for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
+    shape = _shape(digits)
+    if shape is not None:
+        _UNCHANGED.add(shape)
 
 
 @functools.lru_cache(maxsize=8192)

@@ -10,6 +10,8 @@ from typing import Any
 
 import phonenumbers
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import smsgate
 from smsgate import _convert
@@ -33,6 +35,7 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     _convert._israel_local.cache_clear()
     _convert._INTERNATIONAL.clear()
     _convert._ISRAEL_LOCAL.clear()
+    _convert._UNCHANGED.clear()
     return calls
 
 
@@ -42,7 +45,9 @@ def test_a_gateway_send_parses_each_number_once(provider: str, smsgate_emulator:
     with smsgate.Gateway.from_url(gateway_url(smsgate_emulator, provider)) as gw:
         report = gw.send(numbers, "Your order has shipped")
     assert [o.outcome for o in report.outcomes] == [smsgate.Outcome.ACCEPTED] * len(numbers)
-    assert len(parses) == len(numbers), parses
+    # Never a second parse in the client; numbers of a shape already accepted are not parsed at all.
+    assert len(set(parses)) == len(parses) <= len(numbers), parses
+    assert parses[0] == numbers[0]
 
 
 def test_a_converter_gives_its_own_output_back_unparsed(parses: list[str]) -> None:
@@ -87,3 +92,54 @@ def test_a_json_provider_send_does_not_load_jsonschema(smsgate_emulator: Any) ->
     )
     modules = _modules_after(code)
     assert "jsonschema" not in modules
+
+
+def _reference(digits: str) -> str | None:
+    """What `phonenumbers` itself says of ``+<digits>`` (parse, is_possible_number, E.164), uncached."""
+    try:
+        number = phonenumbers.parse("+" + digits, None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164).removeprefix("+")
+
+
+def _ours(digits: str) -> str | None:
+    try:
+        return _convert.phone_international("+" + digits)
+    except smsgate.ValidationError:
+        return None
+
+
+def test_the_shape_shortcut_agrees_with_phonenumbers_for_every_country_code_and_length() -> None:
+    """Every country code, every national length 1-17, national numbers starting with each digit: once a shape
+    has been learnt, the shortcut (no parse) answers, and it answers what phonenumbers answers."""
+    _convert._UNCHANGED.clear()
+    _convert._INTERNATIONAL.clear()
+    _convert._international_digits.cache_clear()
+    fast = 0
+    for code in sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE):
+        for length in range(1, 18):
+            for lead in "0123456789":
+                for tail in ("1" * length, "9" * length, "5" * length, "".join(str(i % 10) for i in range(length))):
+                    digits = f"{code}{(lead + tail)[:length]}"
+                    fast += _convert._unchanged_international(digits)
+                    assert _ours(digits) == _reference(digits), digits
+    assert fast > 10_000  # the shortcut was taken (else this test proves nothing of it)
+
+
+@settings(max_examples=2000, deadline=None, derandomize=True)
+@given(st.from_regex(r"[1-9][0-9]{1,16}", fullmatch=True))
+def test_the_shape_shortcut_agrees_with_phonenumbers_on_generated_numbers(digits: str) -> None:
+    assert _ours(digits) == _reference(digits), digits
+
+
+def test_a_ukrainian_mobile_is_parsed_once_per_shape(parses: list[str]) -> None:
+    numbers = [f"+38050{i:07d}" for i in range(100)]
+    assert _convert.phones_international(numbers) == [n[1:] for n in numbers]
+    assert len(parses) == 1
+    # A number the shortcut does not cover (the national prefix after the country code) is parsed, and
+    # phonenumbers drops the prefix.
+    assert _convert.phone_international("+380 050 123 45 67") == "380501234567"
+    assert len(parses) == 2
