@@ -66,12 +66,32 @@ class XmlField:
 
 
 @dataclass
+class XmlLane:
+    """The byte-level lane of a decoder: one regular expression over the whole reply for the plain shape of a
+    model whose children are all leaves (no attributes, no entity or character references, no CDATA, no
+    comments, no carriage returns, UTF-8), and an expression per field reading its group of that match.
+
+    Only tried after the hardened parser accepted the same bytes: the parse proves the document safe and
+    well-formed, the match proves it has exactly this shape, in which every text is its bytes, decoded as
+    UTF-8. Anything else does not match and is read from the element tree as before."""
+
+    pattern: bytes
+    #: field attribute -> the expression building its value from ``g`` (the match's groups)
+    values: dict[str, str]
+    #: name -> pattern of one list item (findall over a list's group)
+    items: dict[str, bytes] = field(default_factory=dict)
+    #: name -> (enum type name, {wire value as bytes: member name}) of an enum field
+    enums: dict[str, tuple[str, dict[bytes, str]]] = field(default_factory=dict)
+
+
+@dataclass
 class XmlClass:
     name: str
     qname: str
     supported: bool
     why: str = ""
     fields: list[XmlField] = field(default_factory=list)
+    lane: XmlLane | None = None
 
 
 def xsd_pattern(pattern: str) -> str | None:
@@ -164,7 +184,76 @@ def xml_classes(models_path: Path, provider_id: str, patterns: dict[str, str]) -
             if desc.supported and needs:
                 desc.supported, desc.why, desc.fields = False, f"holds {sorted(needs)}", []
                 changed = True
+    for desc in out:
+        desc.lane = _lane(desc)
     return out
+
+
+# Every repetition is possessive (never given back: what follows it cannot start inside it), which spares the
+# regex engine its backtracking bookkeeping.
+#: XML white space, as between elements.
+_WS = rb"[ \t\r\n]*+"
+#: An optional XML declaration saying version 1.0 and, if anything, UTF-8 (no standalone, no other encoding).
+_DECL = rb"""(?:<\?xml version=(?:"1\.0"|'1\.0')(?: encoding=(?:"(?:UTF|utf)-8"|'(?:UTF|utf)-8'))?[ \t\r\n]*\?>)?"""
+#: Text that is its own bytes: no markup, no references, no CR (the parser turns CR LF into LF).
+_PLAIN = rb"[^<&\r]*+"
+#: A decimal integer as read_int reads it, without leading zeros (then JSON reads it the same way).
+_INT = rb"-?(?:0|[1-9][0-9]{0,17})"
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+#: Tag names an integer list may have: `lane_ints` deletes every byte but digits, signs and white space.
+_INT_LIST_NAME = re.compile(r"[A-Za-z_.]+")
+
+
+def _tag(name: str, slash: str = "") -> bytes:
+    return f"<{slash}{re.escape(name)}>".encode()
+
+
+def _lane(desc: XmlClass) -> XmlLane | None:
+    """The byte-level lane of a model whose fields are all leaf elements (str, int, str enum), else None."""
+    if not desc.supported or not desc.fields or _NAME.fullmatch(desc.qname) is None:
+        return None
+    parts = [_DECL, _WS, _tag(desc.qname), _WS]
+    values: dict[str, str] = {}
+    lane = XmlLane(pattern=b"", values=values)
+    for group, f in enumerate(desc.fields):
+        if f.role != "element" or f.kind not in ("str", "int", "enum") or _NAME.fullmatch(f.tag) is None:
+            return None
+        if f.kind == "enum":
+            if not f.enum_str or f.is_list or not f.enum_values:
+                return None
+            wire = {v.encode(): m for v, m in f.enum_values.items()}
+            if any(re.search(rb"[<&\r]", v) or not v for v in wire):
+                return None
+            lane.enums[f"_B_{desc.name}_{f.attr}"] = (f.type_name, wire)
+            value = b"(?:" + b"|".join(re.escape(v) for v in sorted(wire, key=len, reverse=True)) + b")"
+        else:
+            value = _PLAIN if f.kind == "str" else _INT
+        open_, close = _tag(f.tag), _tag(f.tag, "/") + _WS
+        g = f"g[{group}]"
+        if f.is_list:
+            parts.append(b"((?:" + open_ + value + close + b")*+)")
+            if f.kind == "int":
+                if _INT_LIST_NAME.fullmatch(f.tag) is None:
+                    return None
+                values[f.attr] = f"lane_ints({g}) if {g} else []"
+            else:
+                items = f"_I_{desc.name}_{f.attr}"
+                lane.items[items] = open_ + b"(" + _PLAIN + b")" + _tag(f.tag, "/")
+                values[f.attr] = f"[x.decode() for x in {items}.findall({g})]"
+        else:
+            element = open_ + b"(" + value + b")" + close
+            parts.append(element if f.required else b"(?:" + element + b")?")
+            if f.kind == "str":
+                read = f"{g}.decode()"
+            elif f.kind == "int":
+                read = f"int({g})"
+            else:
+                read = f"_B_{desc.name}_{f.attr}[{g}]"
+            values[f.attr] = read if f.required else f"None if {g} is None else {read}"
+    parts += [_tag(desc.qname, "/"), _WS]
+    lane.pattern = b"".join(parts)
+    re.compile(lane.pattern)
+    return lane
 
 
 class _Unsupported(Exception):

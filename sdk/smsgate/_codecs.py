@@ -87,7 +87,7 @@ class XmlCodec:
             raise CodecError(f"reply is not well-formed XML: {exc}") from None
         except _xml.UnsafeXMLError as exc:
             raise CodecError(f"reply refused: {exc}") from None
-        fast = _fast.decode_xml(root, model)
+        fast = _fast.decode_xml(root, model, body)
         if fast is not _fast.MISS:
             return cast("T", fast)
         try:

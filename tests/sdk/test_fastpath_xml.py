@@ -112,11 +112,14 @@ def check_decode(provider: str, data: bytes, model: type) -> Any:
     except (etree.XMLSyntaxError, _xml.UnsafeXMLError):
         return _fast.MISS
     ok, ref = reference_bind(root, model)
-    fast = _fast.decode_xml(_xml.parse_untrusted(data), model)
-    if fast is not _fast.MISS:
-        assert ok, f"the fast decoder read a document xsdata refuses: {data!r}"
-        assert fast == ref
-        assert type(fast) is type(ref)
+    # From the tree alone, and as the codec runs it: with the bytes too (a plain document is read from them).
+    tree = _fast.decode_xml(_xml.parse_untrusted(data), model)
+    fast = _fast.decode_xml(_xml.parse_untrusted(data), model, data)
+    for got in (tree, fast):
+        if got is not _fast.MISS:
+            assert ok, f"the fast decoder read a document xsdata refuses: {data!r}"
+            assert got == ref
+            assert type(got) is type(ref)
     return fast
 
 
@@ -264,9 +267,34 @@ def _bend(doc: bytes) -> st.SearchStrategy[bytes]:
             out = re.sub(r"<(\w+)></\1>", r"<\1/>", out)
         elif kind == 9:
             out = re.sub(r">(\d+)<", r"> \1 <", out, count=1)
+        elif kind == 10:  # other spellings of the declaration
+            decl = [
+                "<?xml version='1.0' encoding='utf-8'?>",
+                '<?xml version="1.0"?>',
+                "",
+                '<?xml version="1.0" standalone="yes"?>',
+            ][seed % 4]
+            out = re.sub(r"^<\?xml[^>]*\?>", decl, out)
+        elif kind == 11:  # white space between the elements: LF, CR LF, tabs
+            out = out.replace("><", [">\n<", ">\r\n<", ">\t <"][seed % 3])
+        elif kind == 12:  # a character reference, an entity reference, a CR in a text
+            ref = ["&#49;", "&amp;", "&lt;", "\r\n", "&#13;"][seed % 5]
+            out = re.sub(r">([^<]+)<", lambda m: ">" + m.group(1)[:1] + ref + m.group(1)[1:] + "<", out, count=1)
+        elif kind == 13:  # leading zeros, minus zero
+            out = re.sub(r">(\d+)<", [r">0\1<", r">-0<", r">-\1<"][seed % 3], out, count=1)
+        elif kind == 14:  # a comment, a processing instruction
+            out = out.replace(f"</{tag}>", [f"<!--c--></{tag}>", f"<?pi x?></{tag}>"][seed % 2], 1)
+        elif kind == 15:  # another encoding, declared: the same text in other bytes
+            out = re.sub(r"^<\?xml[^>]*\?>", '<?xml version="1.0" encoding="ISO-8859-1"?>', out)
+            try:
+                return out.encode("iso-8859-1")
+            except UnicodeEncodeError:
+                return out.encode("utf-8")
+        elif kind == 16:  # a byte order mark
+            return b"\xef\xbb\xbf" + out.encode("utf-8")
         return out.encode("utf-8")
 
-    return st.tuples(st.integers(0, 9), st.integers(0, 50)).map(apply)
+    return st.tuples(st.integers(0, 16), st.integers(0, 50)).map(apply)
 
 
 def test_reference_still_binds_what_the_fast_decoder_hands_back() -> None:
@@ -298,3 +326,71 @@ def test_a_send_through_the_fast_paths_never_loads_xsdata(smsgate_emulator: Any)
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False"]
+
+
+_REPLY = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<response><name>Complete</name>'
+    "<description>50 messages put into queue</description>"
+    + "".join(f"<sms_id>{633217 + i}</sms_id>" for i in range(50))
+    + "<currency>UAH</currency></response>"
+)
+
+#: The plain reply, and ways to bend it that the byte-level lane must not read differently from the tree.
+_LANE_CASES = {
+    "plain": _REPLY.encode(),
+    "lines": _REPLY.replace("><", ">\n<").encode(),
+    "crlf": _REPLY.replace("><", ">\r\n<").encode(),
+    "single quotes": _REPLY.replace('"', "'").encode(),
+    "no declaration": _REPLY.split("\n", 1)[1].encode(),
+    "cr in text": _REPLY.replace("50 messages", "50\r\nmessages").encode(),
+    "char reference": _REPLY.replace("<sms_id>633217<", "<sms_id>&#54;33217<").encode(),
+    "entity in text": _REPLY.replace("put into", "put &amp; into").encode(),
+    "cdata": _REPLY.replace("UAH", "<![CDATA[UAH]]>").encode(),
+    "comment": _REPLY.replace("</currency>", "<!-- x --></currency>").encode(),
+    "leading zero": _REPLY.replace(">633217<", ">0633217<").encode(),
+    "minus": _REPLY.replace(">633217<", ">-633217<").encode(),
+    "minus zero": _REPLY.replace(">633217<", ">-0<").encode(),
+    "19 digits": _REPLY.replace(">633217<", ">1234567890123456789<").encode(),
+    "spaces in a number": _REPLY.replace(">633217<", "> 633217 <").encode(),
+    "non-ascii utf-8": _REPLY.replace("queue", "черга").encode(),
+    "latin-1": _REPLY.replace("UTF-8", "ISO-8859-1").replace("queue", "file d'attente é").encode("iso-8859-1"),
+    "utf-16": _REPLY.replace("UTF-8", "UTF-16").encode("utf-16"),
+    "bom": b"\xef\xbb\xbf" + _REPLY.encode(),
+    "attribute": _REPLY.replace("<currency>", '<currency a="1">').encode(),
+    "namespace": _REPLY.replace("<response>", '<response xmlns="urn:x">').encode(),
+    "order": _REPLY.replace("<currency>UAH</currency>", "")
+    .replace("<name>", "<currency>UAH</currency><name>")
+    .encode(),
+    "duplicate": _REPLY.replace("</description>", "</description><description>x</description>").encode(),
+    "empty element": _REPLY.replace("<currency>UAH</currency>", "<currency/>").encode(),
+    "enum with space": _REPLY.replace("<name>Complete", "<name> Complete").encode(),
+    "standalone": _REPLY.replace('encoding="UTF-8"', 'encoding="UTF-8" standalone="yes"').encode(),
+    "trailing text": _REPLY.replace("</response>", "x</response>").encode(),
+    "gt in text": _REPLY.replace("put into", "put > into").encode(),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_LANE_CASES))
+def test_the_byte_lane_reads_a_reply_as_the_tree_and_xsdata_do(case: str) -> None:
+    """A LetsAds reply as the codec reads it (hardened parse, then the generated lane over the same bytes when
+    they have the plain shape, else the tree) equals xsdata's binding, or is refused exactly when xsdata's is."""
+    from smsgate_generated.letsads.client import SPEC
+    from smsgate_generated.letsads.models import Response
+
+    data = _LANE_CASES[case]
+    check_decode("letsads", data, Response)
+    try:
+        ref: Any = _xml.bind(_xml.parse_untrusted(data), Response)
+    except (_xml.BindError, etree.XMLSyntaxError, _xml.UnsafeXMLError):
+        ref = None
+    try:
+        got: Any = SPEC.codec.decode(data, Response)
+    except CodecError:
+        got = None
+    assert got == ref
+    if case in ("plain", "lines", "crlf", "single quotes", "no declaration", "non-ascii utf-8", "gt in text"):
+        # The plain shapes are read by the lane itself.
+        lane = fastpath("letsads")._LANES[Response][0]
+        assert lane.fullmatch(data) is not None
+        assert got is not None
+        assert len(got.sms_id) == 50

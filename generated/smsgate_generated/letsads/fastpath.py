@@ -15,7 +15,7 @@ from typing import Any
 
 from lxml import etree
 
-from smsgate._fast import Miss, esc_text, read_int, read_ints, xml_text
+from smsgate._fast import Miss, esc_text, lane_ints, read_int, read_ints, xml_text
 
 from .models import (
     Auth,
@@ -411,17 +411,81 @@ _DECODERS: dict[type, tuple[Callable[[etree._Element], Any], str]] = {
 }
 
 
+# The plain shape of <Auth>, read from the bytes the hardened parser accepted (codegen: XmlLane).
+_LANE_Auth = re.compile(
+    b"(?:<\\?xml version=(?:\"1\\.0\"|'1\\.0')(?: encoding=(?:\"(?:UTF|utf)-8\"|'(?:UTF|utf)-8'))?[ \\t\\r\\n]*\\?>)?[ \\t\\r\\n]*+<Auth>[ \\t\\r\\n]*+<login>([^<&\\r]*+)</login>[ \\t\\r\\n]*+<password>([^<&\\r]*+)</password>[ \\t\\r\\n]*+</Auth>[ \\t\\r\\n]*+"
+)
+
+
+def _lane_Auth(g: tuple[Any, ...]) -> Auth:
+    return Auth(
+        login=g[0].decode(),
+        password=g[1].decode(),
+    )
+
+
+# The plain shape of <Message>, read from the bytes the hardened parser accepted (codegen: XmlLane).
+_LANE_Message = re.compile(
+    b"(?:<\\?xml version=(?:\"1\\.0\"|'1\\.0')(?: encoding=(?:\"(?:UTF|utf)-8\"|'(?:UTF|utf)-8'))?[ \\t\\r\\n]*\\?>)?[ \\t\\r\\n]*+<Message>[ \\t\\r\\n]*+<from>([^<&\\r]*+)</from>[ \\t\\r\\n]*+<text>([^<&\\r]*+)</text>[ \\t\\r\\n]*+((?:<recipient>[^<&\\r]*+</recipient>[ \\t\\r\\n]*+)*+)</Message>[ \\t\\r\\n]*+"
+)
+_I_Message_recipient = re.compile(b"<recipient>([^<&\\r]*+)</recipient>")
+
+
+def _lane_Message(g: tuple[Any, ...]) -> Message:
+    return Message(
+        from_value=g[0].decode(),
+        text=g[1].decode(),
+        recipient=[x.decode() for x in _I_Message_recipient.findall(g[2])],
+    )
+
+
+# The plain shape of <response>, read from the bytes the hardened parser accepted (codegen: XmlLane).
+_LANE_Response = re.compile(
+    b"(?:<\\?xml version=(?:\"1\\.0\"|'1\\.0')(?: encoding=(?:\"(?:UTF|utf)-8\"|'(?:UTF|utf)-8'))?[ \\t\\r\\n]*\\?>)?[ \\t\\r\\n]*+<response>[ \\t\\r\\n]*+<name>((?:Complete|Balance|Status|Error))</name>[ \\t\\r\\n]*+(?:<description>([^<&\\r]*+)</description>[ \\t\\r\\n]*+)?((?:<sms_id>-?(?:0|[1-9][0-9]{0,17})</sms_id>[ \\t\\r\\n]*+)*+)(?:<currency>([^<&\\r]*+)</currency>[ \\t\\r\\n]*+)?(?:<balance>([^<&\\r]*+)</balance>[ \\t\\r\\n]*+)?</response>[ \\t\\r\\n]*+"
+)
+_B_Response_name = {
+    b"Complete": ReplyName.COMPLETE,
+    b"Status": ReplyName.STATUS,
+    b"Balance": ReplyName.BALANCE,
+    b"Error": ReplyName.ERROR,
+}
+
+
+def _lane_Response(g: tuple[Any, ...]) -> Response:
+    return Response(
+        name=_B_Response_name[g[0]],
+        description=None if g[1] is None else g[1].decode(),
+        sms_id=lane_ints(g[2]) if g[2] else [],
+        currency=None if g[3] is None else g[3].decode(),
+        balance=None if g[4] is None else g[4].decode(),
+    )
+
+
+_LANES: dict[type, tuple[re.Pattern[bytes], Callable[[tuple[Any, ...]], Any]]] = {
+    Auth: (_LANE_Auth, _lane_Auth),
+    Message: (_LANE_Message, _lane_Message),
+    Response: (_LANE_Response, _lane_Response),
+}
+
+
 #: Children with children of their own, or non-blank text between children (XML whitespace, as normalize-space).
 _LEAF_SHAPE = etree.XPath("boolean(*/* | text()[normalize-space()])")
 # No element of this schema has attributes: one look at the whole document instead of one per element.
 _ANY_ATTRIBUTE = etree.XPath("boolean(//@*)")
 
 
-def decode(root: etree._Element, model: type) -> Any:
-    """`model` read from a parsed document as xsdata would bind it; raises `Miss`: use the reference path."""
+def decode(root: etree._Element, model: type, data: bytes | None = None) -> Any:
+    """`model` read from a parsed document as xsdata would bind it; raises `Miss`: use the reference path.
+
+    `data`, the bytes `root` was parsed from, lets a model of leaf elements be read from them in one match
+    when they have its plain shape (`_LANES`); the tree is read otherwise."""
     entry = _DECODERS.get(model)
     if entry is None or root.tag != entry[1]:
         raise Miss
+    if data is not None:
+        lane = _LANES.get(model)
+        if lane is not None and (found := lane[0].fullmatch(data)) is not None:
+            return lane[1](found.groups())
     if _ANY_ATTRIBUTE(root):
         raise Miss
     return entry[0](root)

@@ -15,7 +15,7 @@ from typing import Any
 
 from lxml import etree
 
-from smsgate._fast import Miss, read_int, read_ints, xml_attr, xml_text
+from smsgate._fast import Miss, lane_ints, read_int, read_ints, xml_attr, xml_text
 
 from .models import (
     AddNumCl,
@@ -4170,13 +4170,233 @@ _DECODERS: dict[type, tuple[Callable[[etree._Element], Any], str]] = {
 }
 
 
+# The plain shape of <BlacklistEntry>, read from the bytes the hardened parser accepted (codegen: XmlLane).
+_LANE_BlacklistEntry = re.compile(
+    b"(?:<\\?xml version=(?:\"1\\.0\"|'1\\.0')(?: encoding=(?:\"(?:UTF|utf)-8\"|'(?:UTF|utf)-8'))?[ \\t\\r\\n]*\\?>)?[ \\t\\r\\n]*+<BlacklistEntry>[ \\t\\r\\n]*+<phone>([^<&\\r]*+)</phone>[ \\t\\r\\n]*+<date>([^<&\\r]*+)</date>[ \\t\\r\\n]*+</BlacklistEntry>[ \\t\\r\\n]*+"
+)
+
+
+def _lane_BlacklistEntry(g: tuple[Any, ...]) -> BlacklistEntry:
+    return BlacklistEntry(
+        phone=g[0].decode(),
+        date=g[1].decode(),
+    )
+
+
+# The plain shape of <Contact>, read from the bytes the hardened parser accepted (codegen: XmlLane).
+_LANE_Contact = re.compile(
+    b"(?:<\\?xml version=(?:\"1\\.0\"|'1\\.0')(?: encoding=(?:\"(?:UTF|utf)-8\"|'(?:UTF|utf)-8'))?[ \\t\\r\\n]*\\?>)?[ \\t\\r\\n]*+<Contact>[ \\t\\r\\n]*+<phone>([^<&\\r]*+)</phone>[ \\t\\r\\n]*+(?:<df1>([^<&\\r]*+)</df1>[ \\t\\r\\n]*+)?(?:<df2>([^<&\\r]*+)</df2>[ \\t\\r\\n]*+)?(?:<df3>([^<&\\r]*+)</df3>[ \\t\\r\\n]*+)?(?:<df4>([^<&\\r]*+)</df4>[ \\t\\r\\n]*+)?(?:<df5>([^<&\\r]*+)</df5>[ \\t\\r\\n]*+)?(?:<df6>([^<&\\r]*+)</df6>[ \\t\\r\\n]*+)?</Contact>[ \\t\\r\\n]*+"
+)
+
+
+def _lane_Contact(g: tuple[Any, ...]) -> Contact:
+    return Contact(
+        phone=g[0].decode(),
+        df1=None if g[1] is None else g[1].decode(),
+        df2=None if g[2] is None else g[2].decode(),
+        df3=None if g[3] is None else g[3].decode(),
+        df4=None if g[4] is None else g[4].decode(),
+        df5=None if g[5] is None else g[5].decode(),
+        df6=None if g[6] is None else g[6].decode(),
+    )
+
+
+# The plain shape of <ContactListEntry>, read from the bytes the hardened parser accepted (codegen: XmlLane).
+_LANE_ContactListEntry = re.compile(
+    b"(?:<\\?xml version=(?:\"1\\.0\"|'1\\.0')(?: encoding=(?:\"(?:UTF|utf)-8\"|'(?:UTF|utf)-8'))?[ \\t\\r\\n]*\\?>)?[ \\t\\r\\n]*+<ContactListEntry>[ \\t\\r\\n]*+(?:<cl_id>(-?(?:0|[1-9][0-9]{0,17}))</cl_id>[ \\t\\r\\n]*+)?(?:<phone>([^<&\\r]*+)</phone>[ \\t\\r\\n]*+)?<name>([^<&\\r]*+)</name>[ \\t\\r\\n]*+</ContactListEntry>[ \\t\\r\\n]*+"
+)
+
+
+def _lane_ContactListEntry(g: tuple[Any, ...]) -> ContactListEntry:
+    return ContactListEntry(
+        cl_id=None if g[0] is None else int(g[0]),
+        phone=None if g[1] is None else g[1].decode(),
+        name=g[2].decode(),
+    )
+
+
+# The plain shape of <ContactListIds>, read from the bytes the hardened parser accepted (codegen: XmlLane).
+_LANE_ContactListIds = re.compile(
+    b"(?:<\\?xml version=(?:\"1\\.0\"|'1\\.0')(?: encoding=(?:\"(?:UTF|utf)-8\"|'(?:UTF|utf)-8'))?[ \\t\\r\\n]*\\?>)?[ \\t\\r\\n]*+<ContactListIds>[ \\t\\r\\n]*+((?:<identifier>-?(?:0|[1-9][0-9]{0,17})</identifier>[ \\t\\r\\n]*+)*+)</ContactListIds>[ \\t\\r\\n]*+"
+)
+
+
+def _lane_ContactListIds(g: tuple[Any, ...]) -> ContactListIds:
+    return ContactListIds(
+        identifier=lane_ints(g[0]) if g[0] else [],
+    )
+
+
+# The plain shape of <ContactListRef>, read from the bytes the hardened parser accepted (codegen: XmlLane).
+_LANE_ContactListRef = re.compile(
+    b"(?:<\\?xml version=(?:\"1\\.0\"|'1\\.0')(?: encoding=(?:\"(?:UTF|utf)-8\"|'(?:UTF|utf)-8'))?[ \\t\\r\\n]*\\?>)?[ \\t\\r\\n]*+<ContactListRef>[ \\t\\r\\n]*+<id>(-?(?:0|[1-9][0-9]{0,17}))</id>[ \\t\\r\\n]*+</ContactListRef>[ \\t\\r\\n]*+"
+)
+
+
+def _lane_ContactListRef(g: tuple[Any, ...]) -> ContactListRef:
+    return ContactListRef(
+        id=int(g[0]),
+    )
+
+
+# The plain shape of <ContactListSelection>, read from the bytes the hardened parser accepted (codegen: XmlLane).
+_LANE_ContactListSelection = re.compile(
+    b"(?:<\\?xml version=(?:\"1\\.0\"|'1\\.0')(?: encoding=(?:\"(?:UTF|utf)-8\"|'(?:UTF|utf)-8'))?[ \\t\\r\\n]*\\?>)?[ \\t\\r\\n]*+<ContactListSelection>[ \\t\\r\\n]*+((?:<id>-?(?:0|[1-9][0-9]{0,17})</id>[ \\t\\r\\n]*+)*+)</ContactListSelection>[ \\t\\r\\n]*+"
+)
+
+
+def _lane_ContactListSelection(g: tuple[Any, ...]) -> ContactListSelection:
+    return ContactListSelection(
+        id=lane_ints(g[0]) if g[0] else [],
+    )
+
+
+# The plain shape of <DeliveryReport>, read from the bytes the hardened parser accepted (codegen: XmlLane).
+_LANE_DeliveryReport = re.compile(
+    b"(?:<\\?xml version=(?:\"1\\.0\"|'1\\.0')(?: encoding=(?:\"(?:UTF|utf)-8\"|'(?:UTF|utf)-8'))?[ \\t\\r\\n]*\\?>)?[ \\t\\r\\n]*+<DeliveryReport>[ \\t\\r\\n]*+<external_id>([^<&\\r]*+)</external_id>[ \\t\\r\\n]*+<status>(-?(?:0|[1-9][0-9]{0,17}))</status>[ \\t\\r\\n]*+<he_message>([^<&\\r]*+)</he_message>[ \\t\\r\\n]*+<en_message>([^<&\\r]*+)</en_message>[ \\t\\r\\n]*+<date>([^<&\\r]*+)</date>[ \\t\\r\\n]*+<shipment_id>([^<&\\r]*+)</shipment_id>[ \\t\\r\\n]*+</DeliveryReport>[ \\t\\r\\n]*+"
+)
+
+
+def _lane_DeliveryReport(g: tuple[Any, ...]) -> DeliveryReport:
+    return DeliveryReport(
+        external_id=g[0].decode(),
+        status=int(g[1]),
+        he_message=g[2].decode(),
+        en_message=g[3].decode(),
+        date=g[4].decode(),
+        shipment_id=g[5].decode(),
+    )
+
+
+# The plain shape of <ErrorList>, read from the bytes the hardened parser accepted (codegen: XmlLane).
+_LANE_ErrorList = re.compile(
+    b"(?:<\\?xml version=(?:\"1\\.0\"|'1\\.0')(?: encoding=(?:\"(?:UTF|utf)-8\"|'(?:UTF|utf)-8'))?[ \\t\\r\\n]*\\?>)?[ \\t\\r\\n]*+<ErrorList>[ \\t\\r\\n]*+((?:<error>[^<&\\r]*+</error>[ \\t\\r\\n]*+)*+)</ErrorList>[ \\t\\r\\n]*+"
+)
+_I_ErrorList_error = re.compile(b"<error>([^<&\\r]*+)</error>")
+
+
+def _lane_ErrorList(g: tuple[Any, ...]) -> ErrorList:
+    return ErrorList(
+        error=[x.decode() for x in _I_ErrorList_error.findall(g[0])],
+    )
+
+
+# The plain shape of <IncomingMessage>, read from the bytes the hardened parser accepted (codegen: XmlLane).
+_LANE_IncomingMessage = re.compile(
+    b"(?:<\\?xml version=(?:\"1\\.0\"|'1\\.0')(?: encoding=(?:\"(?:UTF|utf)-8\"|'(?:UTF|utf)-8'))?[ \\t\\r\\n]*\\?>)?[ \\t\\r\\n]*+<IncomingMessage>[ \\t\\r\\n]*+<source>([^<&\\r]*+)</source>[ \\t\\r\\n]*+<destination>([^<&\\r]*+)</destination>[ \\t\\r\\n]*+<message>([^<&\\r]*+)</message>[ \\t\\r\\n]*+<date>([^<&\\r]*+)</date>[ \\t\\r\\n]*+</IncomingMessage>[ \\t\\r\\n]*+"
+)
+
+
+def _lane_IncomingMessage(g: tuple[Any, ...]) -> IncomingMessage:
+    return IncomingMessage(
+        source=g[0].decode(),
+        destination=g[1].decode(),
+        message=g[2].decode(),
+        date=g[3].decode(),
+    )
+
+
+# The plain shape of <NewSubAccount>, read from the bytes the hardened parser accepted (codegen: XmlLane).
+_LANE_NewSubAccount = re.compile(
+    b"(?:<\\?xml version=(?:\"1\\.0\"|'1\\.0')(?: encoding=(?:\"(?:UTF|utf)-8\"|'(?:UTF|utf)-8'))?[ \\t\\r\\n]*\\?>)?[ \\t\\r\\n]*+<NewSubAccount>[ \\t\\r\\n]*+<name>([^<&\\r]*+)</name>[ \\t\\r\\n]*+<username>([^<&\\r]*+)</username>[ \\t\\r\\n]*+<password>([^<&\\r]*+)</password>[ \\t\\r\\n]*+<source>([^<&\\r]*+)</source>[ \\t\\r\\n]*+<amount>([^<&\\r]*+)</amount>[ \\t\\r\\n]*+</NewSubAccount>[ \\t\\r\\n]*+"
+)
+
+
+def _lane_NewSubAccount(g: tuple[Any, ...]) -> NewSubAccount:
+    return NewSubAccount(
+        name=g[0].decode(),
+        username=g[1].decode(),
+        password=g[2].decode(),
+        source=g[3].decode(),
+        amount=g[4].decode(),
+    )
+
+
+# The plain shape of <Phones>, read from the bytes the hardened parser accepted (codegen: XmlLane).
+_LANE_Phones = re.compile(
+    b"(?:<\\?xml version=(?:\"1\\.0\"|'1\\.0')(?: encoding=(?:\"(?:UTF|utf)-8\"|'(?:UTF|utf)-8'))?[ \\t\\r\\n]*\\?>)?[ \\t\\r\\n]*+<Phones>[ \\t\\r\\n]*+((?:<phone>[^<&\\r]*+</phone>[ \\t\\r\\n]*+)*+)</Phones>[ \\t\\r\\n]*+"
+)
+_I_Phones_phone = re.compile(b"<phone>([^<&\\r]*+)</phone>")
+
+
+def _lane_Phones(g: tuple[Any, ...]) -> Phones:
+    return Phones(
+        phone=[x.decode() for x in _I_Phones_phone.findall(g[0])],
+    )
+
+
+# The plain shape of <SubAccountBalance>, read from the bytes the hardened parser accepted (codegen: XmlLane).
+_LANE_SubAccountBalance = re.compile(
+    b"(?:<\\?xml version=(?:\"1\\.0\"|'1\\.0')(?: encoding=(?:\"(?:UTF|utf)-8\"|'(?:UTF|utf)-8'))?[ \\t\\r\\n]*\\?>)?[ \\t\\r\\n]*+<SubAccountBalance>[ \\t\\r\\n]*+<amount>(-?(?:0|[1-9][0-9]{0,17}))</amount>[ \\t\\r\\n]*+<sms_user_id>([^<&\\r]*+)</sms_user_id>[ \\t\\r\\n]*+<name>([^<&\\r]*+)</name>[ \\t\\r\\n]*+</SubAccountBalance>[ \\t\\r\\n]*+"
+)
+
+
+def _lane_SubAccountBalance(g: tuple[Any, ...]) -> SubAccountBalance:
+    return SubAccountBalance(
+        amount=int(g[0]),
+        sms_user_id=g[1].decode(),
+        name=g[2].decode(),
+    )
+
+
+# The plain shape of <SubAccountCredit>, read from the bytes the hardened parser accepted (codegen: XmlLane).
+_LANE_SubAccountCredit = re.compile(
+    b"(?:<\\?xml version=(?:\"1\\.0\"|'1\\.0')(?: encoding=(?:\"(?:UTF|utf)-8\"|'(?:UTF|utf)-8'))?[ \\t\\r\\n]*\\?>)?[ \\t\\r\\n]*+<SubAccountCredit>[ \\t\\r\\n]*+<username>([^<&\\r]*+)</username>[ \\t\\r\\n]*+<password>([^<&\\r]*+)</password>[ \\t\\r\\n]*+<amount>([^<&\\r]*+)</amount>[ \\t\\r\\n]*+</SubAccountCredit>[ \\t\\r\\n]*+"
+)
+
+
+def _lane_SubAccountCredit(g: tuple[Any, ...]) -> SubAccountCredit:
+    return SubAccountCredit(
+        username=g[0].decode(),
+        password=g[1].decode(),
+        amount=g[2].decode(),
+    )
+
+
+# The plain shape of <User>, read from the bytes the hardened parser accepted (codegen: XmlLane).
+_LANE_User = re.compile(
+    b"(?:<\\?xml version=(?:\"1\\.0\"|'1\\.0')(?: encoding=(?:\"(?:UTF|utf)-8\"|'(?:UTF|utf)-8'))?[ \\t\\r\\n]*\\?>)?[ \\t\\r\\n]*+<User>[ \\t\\r\\n]*+<username>([^<&\\r]*+)</username>[ \\t\\r\\n]*+</User>[ \\t\\r\\n]*+"
+)
+
+
+def _lane_User(g: tuple[Any, ...]) -> User:
+    return User(
+        username=g[0].decode(),
+    )
+
+
+_LANES: dict[type, tuple[re.Pattern[bytes], Callable[[tuple[Any, ...]], Any]]] = {
+    BlacklistEntry: (_LANE_BlacklistEntry, _lane_BlacklistEntry),
+    Contact: (_LANE_Contact, _lane_Contact),
+    ContactListEntry: (_LANE_ContactListEntry, _lane_ContactListEntry),
+    ContactListIds: (_LANE_ContactListIds, _lane_ContactListIds),
+    ContactListRef: (_LANE_ContactListRef, _lane_ContactListRef),
+    ContactListSelection: (_LANE_ContactListSelection, _lane_ContactListSelection),
+    DeliveryReport: (_LANE_DeliveryReport, _lane_DeliveryReport),
+    ErrorList: (_LANE_ErrorList, _lane_ErrorList),
+    IncomingMessage: (_LANE_IncomingMessage, _lane_IncomingMessage),
+    NewSubAccount: (_LANE_NewSubAccount, _lane_NewSubAccount),
+    Phones: (_LANE_Phones, _lane_Phones),
+    SubAccountBalance: (_LANE_SubAccountBalance, _lane_SubAccountBalance),
+    SubAccountCredit: (_LANE_SubAccountCredit, _lane_SubAccountCredit),
+    User: (_LANE_User, _lane_User),
+}
+
+
 #: Children with children of their own, or non-blank text between children (XML whitespace, as normalize-space).
 _LEAF_SHAPE = etree.XPath("boolean(*/* | text()[normalize-space()])")
 
 
-def decode(root: etree._Element, model: type) -> Any:
-    """`model` read from a parsed document as xsdata would bind it; raises `Miss`: use the reference path."""
+def decode(root: etree._Element, model: type, data: bytes | None = None) -> Any:
+    """`model` read from a parsed document as xsdata would bind it; raises `Miss`: use the reference path.
+
+    `data`, the bytes `root` was parsed from, lets a model of leaf elements be read from them in one match
+    when they have its plain shape (`_LANES`); the tree is read otherwise."""
     entry = _DECODERS.get(model)
     if entry is None or root.tag != entry[1]:
         raise Miss
+    if data is not None:
+        lane = _LANES.get(model)
+        if lane is not None and (found := lane[0].fullmatch(data)) is not None:
+            return lane[1](found.groups())
     return entry[0](root)
