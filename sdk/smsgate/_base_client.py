@@ -41,11 +41,15 @@ __all__ = ["AsyncClient", "BaseClient", "SyncClient"]
 
 R = TypeVar("R")
 log = logging.getLogger("smsgate.http")
+#: httpx's own logger: a request dispatched to the transport directly is logged there as ``Client.send`` logs it.
+httpx_log = logging.getLogger("httpx")
 
 #: Replies larger than this are not read to the end.
 MAX_REPLY_BYTES = 1 << 20
 #: A provider's own error text is kept up to this many characters.
 MAX_PROVIDER_TEXT = 1024
+#: The rate slot of a client without a rate limit: nothing to wait for (sync and async).
+_NO_SLOT: contextlib.nullcontext[None] = contextlib.nullcontext()
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
 
@@ -92,6 +96,34 @@ def _reader_for(response: httpx.Response) -> tuple[BoundedBody, bool]:
     return reader, True
 
 
+def _dispatched(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+    """What ``Client.send`` does to a transport's response that we rely on: its request, httpx's log line."""
+    response.request = request
+    if httpx_log.isEnabledFor(logging.INFO):
+        httpx_log.info(
+            'HTTP Request: %s %s "%s %d %s"',
+            request.method,
+            request.url,
+            response.http_version,
+            response.status_code,
+            response.reason_phrase,
+        )
+    return response
+
+
+def _dispatchable(base_url: str) -> bool:
+    """Whether the requests of an httpx client the SDK builds itself may go straight to a transport built for
+    it instead of through ``Client.send``: true unless httpx would do something there for them. ``send`` adds
+    basic auth for credentials in the URL and routes through the proxy mounts of environment proxies (a client
+    given a transport reads none: it is then built without one); it keeps cookies, which no provider API
+    uses; it follows no redirects and runs no hooks on a client built without them."""
+    from urllib.request import getproxies  # (what httpx reads the proxies with; imported by httpx already)
+
+    if any(scheme != "no" for scheme in getproxies()):
+        return False
+    return not httpx.URL(base_url).userinfo
+
+
 class _CallState:
     """What the retry loop remembers across the attempts of one call."""
 
@@ -118,6 +150,14 @@ class BaseClient:
     timeout: httpx.Timeout
     #: Retries of a failed request where a retry is safe.
     max_retries: int
+    _client: httpx.Client | httpx.AsyncClient
+    #: The transport of an httpx client the SDK built itself, when its requests go straight to it (None: through
+    #: the client's ``send``, as every request of a caller's own ``http_client=`` does).
+    _transport: Any = None
+    #: The headers that client puts on every request, ours merged over its defaults (with `_transport`).
+    _direct_headers: httpx.Headers | None = None
+    #: Request URLs parsed once (with `_transport`; keyed by the text, so a changed `base_url` parses anew).
+    _urls: dict[str, httpx.URL]
 
     def __init__(
         self,
@@ -200,10 +240,35 @@ class BaseClient:
     ) -> httpx.Request:
         op = prepared.operation
         url = self.base_url + op.path if op.path else self.base_url
-        headers = {**self._headers, **self._auth_headers(), **prepared.headers}
         # A per-call timeout wins over the client's (which is the http_client's own when one was given).
         timeout = self.timeout if isinstance(timeout, NotGiven) else httpx.Timeout(timeout)
+        base = self._direct_headers
+        if base is not None and client is self._client:
+            # Our own client: the request `build_request` would make (its headers with ours over them; no
+            # cookies, no params, no base URL), without merging its settings again for every request.
+            extra = {**self._auth_headers(), **prepared.headers}
+            if extra:
+                base = base.copy()
+                base.update(extra)
+            parsed = self._urls.get(url)
+            if parsed is None:
+                if len(self._urls) >= 64:
+                    self._urls.clear()
+                parsed = self._urls[url] = httpx.URL(url)
+            return httpx.Request(
+                op.method, parsed, content=prepared.content, headers=base, extensions={"timeout": timeout.as_dict()}
+            )
+        headers = {**self._headers, **self._auth_headers(), **prepared.headers}
         return client.build_request(op.method, url, content=prepared.content, headers=headers, timeout=timeout)
+
+    def _own_client_built(self, client: httpx.Client | httpx.AsyncClient, transport: Any) -> None:
+        """Remember the transport built for our own httpx client (None: its requests go through ``send``)."""
+        if transport is not None:
+            self._transport = transport
+            headers = httpx.Headers(client.headers)
+            headers.update(self._headers)
+            self._direct_headers = headers
+            self._urls = {}
 
     # -- interpreting ---------------------------------------------------------------------------
 
@@ -486,10 +551,14 @@ class SyncClient(BaseClient):
             rate_limit=rate_limit,
         )
         self._owns_client = http_client is None
+        self._client: httpx.Client
         if http_client is None:  # one SSL context per process, not one per client (smsgate._fast)
             # Its sockets are bounded by each attempt's deadline, headers included (smsgate._deadline).
-            http_client = bounded_client(self.timeout, shared_ssl_context())
-        self._client = http_client
+            own_transport = _dispatchable(self.base_url)
+            self._client, transport = bounded_client(self.timeout, shared_ssl_context(), own_transport=own_transport)
+            self._own_client_built(self._client, transport)
+        else:
+            self._client = http_client
 
     @contextlib.contextmanager
     def _rate_slot(self) -> Iterator[None]:
@@ -511,7 +580,7 @@ class SyncClient(BaseClient):
         call = _CallState(time.monotonic())
         while True:
             try:
-                with self._rate_slot():
+                with self._rate_slot() if self._limiter is not None else _NO_SLOT:
                     started = time.perf_counter()
                     response, body = self._exchange(request, prepared)
                 self._log_reply(prepared, request, response.status_code, started)
@@ -545,7 +614,7 @@ class SyncClient(BaseClient):
         failure: SmsGateError | None = None
         with attempt_deadline(deadline):
             try:
-                response = self._client.send(request, stream=True)
+                response = self._send(request)
             except httpx.TransportError as exc:
                 failure = late() or self._transport_error(exc, prepared)
             if failure is not None:
@@ -554,7 +623,7 @@ class SyncClient(BaseClient):
                 reader, read = _reader_for(response)
                 failure = late()
                 if failure is None and not read:
-                    for raw in response.iter_raw():
+                    for raw in self._raw_chunks(response):
                         reader.feed(raw)
                         if failure := late():
                             break
@@ -570,6 +639,27 @@ class SyncClient(BaseClient):
         except (ReplyTooLargeError, UnreadableEncodingError) as exc:
             failure = self._read_failure(exc, prepared, response.status_code)
         raise failure
+
+    def _send(self, request: httpx.Request) -> httpx.Response:
+        """The response to `request`, its body not read yet: from our own client's transport directly (see
+        `_dispatchable`), else through the client's ``send`` (a caller's client: its hooks, auth, mounts)."""
+        transport = self._transport
+        if transport is None or self._client.is_closed:  # (a closed client raises as it always has)
+            return self._client.send(request, stream=True)
+        try:
+            response = transport.handle_request(request)
+        except httpx.RequestError as exc:
+            exc.request = request  # as ``Client.send`` leaves it
+            raise
+        return _dispatched(request, response)
+
+    def _raw_chunks(self, response: httpx.Response) -> Iterator[bytes]:
+        """The reply's raw bytes as they arrive: the transport's own stream when we dispatched to it (what
+        ``iter_raw`` reads, without its re-chunking and byte count), else ``iter_raw``."""
+        stream = response.stream
+        if self._transport is not None and isinstance(stream, httpx.SyncByteStream):
+            return iter(stream)
+        return response.iter_raw()
 
     def close(self) -> None:
         """Close the HTTP client, unless the caller passed their own."""
@@ -610,9 +700,14 @@ class AsyncClient(BaseClient):
             rate_limit=rate_limit,
         )
         self._owns_client = http_client is None
+        self._client: httpx.AsyncClient
         if http_client is None:  # one SSL context per process, not one per client (smsgate._fast)
-            http_client = httpx.AsyncClient(timeout=self.timeout, verify=shared_ssl_context())
-        self._client = http_client
+            # A transport of our own (requests dispatched to it directly) unless environment proxies apply.
+            transport = httpx.AsyncHTTPTransport(verify=shared_ssl_context()) if _dispatchable(self.base_url) else None
+            self._client = httpx.AsyncClient(timeout=self.timeout, verify=shared_ssl_context(), transport=transport)
+            self._own_client_built(self._client, transport)
+        else:
+            self._client = http_client
 
     @contextlib.asynccontextmanager
     async def _rate_slot(self) -> AsyncIterator[None]:
@@ -635,7 +730,7 @@ class AsyncClient(BaseClient):
         call = _CallState(time.monotonic())
         while True:
             try:
-                async with self._rate_slot():
+                async with self._rate_slot() if self._limiter is not None else _NO_SLOT:
                     started = time.perf_counter()
                     response, body = await self._exchange(request, prepared)
                 self._log_reply(prepared, request, response.status_code, started)
@@ -662,7 +757,7 @@ class AsyncClient(BaseClient):
         result: tuple[httpx.Response, bytes] | None = None
         with anyio.move_on_after(deadline) as scope:
             try:
-                response = await self._client.send(request, stream=True)
+                response = await self._send(request)
             except httpx.TransportError as exc:
                 failure = self._transport_error(exc, prepared)
             if failure is None:
@@ -670,7 +765,7 @@ class AsyncClient(BaseClient):
                     reader, read = _reader_for(response)
                     if not read:
                         # Closed when left early (size cap, cancelled): trio finalises no half-read generator.
-                        raw_chunks = cast("AsyncGenerator[bytes, None]", response.aiter_raw())
+                        raw_chunks = cast("AsyncGenerator[bytes, None]", self._raw_chunks(response))
                         async with contextlib.aclosing(raw_chunks) as chunks:
                             async for raw in chunks:
                                 reader.feed(raw)
@@ -686,6 +781,26 @@ class AsyncClient(BaseClient):
             raise failure
         assert result is not None
         return result
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        """As `SyncClient._send`."""
+        transport = self._transport
+        if transport is None or self._client.is_closed:
+            return await self._client.send(request, stream=True)
+        try:
+            response = await transport.handle_async_request(request)
+        except httpx.RequestError as exc:
+            exc.request = request
+            raise
+        return _dispatched(request, response)
+
+    def _raw_chunks(self, response: httpx.Response) -> AsyncIterator[bytes]:
+        """The reply's raw bytes as they arrive: the transport's own stream when we dispatched to it (what
+        ``aiter_raw`` reads, without its re-chunking and byte count), else ``aiter_raw``."""
+        stream = response.stream
+        if self._transport is not None and isinstance(stream, httpx.AsyncByteStream):
+            return stream.__aiter__()
+        return response.aiter_raw()
 
     async def aclose(self) -> None:
         """Close the HTTP client, unless the caller passed their own."""

@@ -102,18 +102,22 @@ class _Backend(httpcore.NetworkBackend):
         self._backend.sleep(seconds)
 
 
-def bounded_client(timeout: httpx.Timeout, verify: ssl.SSLContext) -> httpx.Client:
-    """An `httpx.Client` as httpx builds it (environment proxies included) whose connection pools read and
-    write through the deadline backend.
+def bounded_client(
+    timeout: httpx.Timeout, verify: ssl.SSLContext, *, own_transport: bool
+) -> tuple[httpx.Client, httpx.HTTPTransport | None]:
+    """An `httpx.Client` as httpx builds it whose connection pools read and write through the deadline
+    backend; with `own_transport`, also the transport built here and handed to it (public API:
+    ``httpx.Client(transport=...)``), for the SDK to dispatch its own requests to directly. httpx then reads no
+    environment proxies, so the caller passes `own_transport` only when there are none (`_base_client`).
 
     httpx takes no network backend as an argument; each pool keeps one as ``_network_backend`` (httpx
     0.2x, httpcore 1.x). A test proves the deadline holds (tests/sdk/test_guarantees.py), so a change of
     those internals fails loudly instead of silently dropping the bound.
     """
-    client = httpx.Client(timeout=timeout, verify=verify)
-    transports = [client._transport, *client._mounts.values()]
-    for transport in transports:
-        pool = getattr(transport, "_pool", None)
+    transport = httpx.HTTPTransport(verify=verify) if own_transport else None
+    client = httpx.Client(timeout=timeout, verify=verify, transport=transport)
+    for each in [client._transport, *client._mounts.values()]:
+        pool = getattr(each, "_pool", None)
         if pool is not None and isinstance(pool._network_backend, httpcore.NetworkBackend):
             pool._network_backend = _Backend(pool._network_backend)
-    return client
+    return client, transport
