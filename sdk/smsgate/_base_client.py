@@ -42,7 +42,7 @@ __all__ = ["AsyncClient", "BaseClient", "SyncClient"]
 R = TypeVar("R")
 log = logging.getLogger("smsgate.http")
 #: httpx's own logger: a request dispatched to the transport directly is logged there as ``Client.send`` logs it.
-httpx_log = logging.getLogger("httpx")
+_httpx_log = logging.getLogger("httpx")
 
 #: Replies larger than this are not read to the end.
 MAX_REPLY_BYTES = 1 << 20
@@ -99,8 +99,8 @@ def _reader_for(response: httpx.Response) -> tuple[BoundedBody, bool]:
 def _dispatched(request: httpx.Request, response: httpx.Response) -> httpx.Response:
     """What ``Client.send`` does to a transport's response that we rely on: its request, httpx's log line."""
     response.request = request
-    if httpx_log.isEnabledFor(logging.INFO):
-        httpx_log.info(
+    if _httpx_log.isEnabledFor(logging.INFO):
+        _httpx_log.info(
             'HTTP Request: %s %s "%s %d %s"',
             request.method,
             request.url,
@@ -644,7 +644,8 @@ class SyncClient(BaseClient):
         """The response to `request`, its body not read yet: from our own client's transport directly (see
         `_dispatchable`), else through the client's ``send`` (a caller's client: its hooks, auth, mounts)."""
         transport = self._transport
-        if transport is None or self._client.is_closed:  # (a closed client raises as it always has)
+        # A closed client raises as it always has; credentials put in `base_url` later get send's basic auth.
+        if transport is None or self._client.is_closed or request.url.userinfo:
             return self._client.send(request, stream=True)
         try:
             response = transport.handle_request(request)
@@ -785,7 +786,7 @@ class AsyncClient(BaseClient):
     async def _send(self, request: httpx.Request) -> httpx.Response:
         """As `SyncClient._send`."""
         transport = self._transport
-        if transport is None or self._client.is_closed:
+        if transport is None or self._client.is_closed or request.url.userinfo:
             return await self._client.send(request, stream=True)
         try:
             response = await transport.handle_async_request(request)

@@ -183,6 +183,20 @@ async def test_credentials_in_the_base_url_still_become_basic_auth(mode: str, se
     assert any(expected.lower() in head.lower() for head in server.heads), server.heads
 
 
+async def test_credentials_put_in_the_base_url_later_still_become_basic_auth(
+    mode: str, server: RecordingServer
+) -> None:
+    cls: Any = smsgate.LetsAds if mode == "sync" else smsgate.AsyncLetsAds
+    client = cls(login=LOGIN, password=PASSWORD, base_url=server.url, max_retries=0)
+    client.base_url = server.url.replace("http://", "http://user:secret@")
+    try:
+        await call(client.balance())
+    finally:
+        await call(client.aclose() if mode == "async" else client.close())
+    expected = b"Authorization: Basic " + base64.b64encode(b"user:secret")
+    assert any(expected.lower() in head.lower() for head in server.heads), server.heads
+
+
 async def test_the_sdk_built_client_sends_what_httpx_would(mode: str, server: RecordingServer) -> None:
     """The request head on the wire: httpx's default headers under ours, as ``build_request`` merges them."""
     cls: Any = smsgate.LetsAds if mode == "sync" else smsgate.AsyncLetsAds
