@@ -309,10 +309,8 @@ class Campaign:
 
     async def _worker(self, on_progress: ProgressCallback | None) -> None:
         limit = self.gateway.max_recipients
-        while not self._halted:
-            claim = self.journal.claim(limit)
-            if claim is None:
-                return
+        claim = self.journal.claim(limit) if not self._halted else None
+        while claim is not None:
             rows = claim.rows
             text = rows[0].text if rows[0].text is not None else self.text
             assert text is not None
@@ -326,23 +324,32 @@ class Campaign:
                 raise
             self._requests += 1
             settlements, halt = self._settlements(claim, report)
-            self.journal.settle(settlements)
-            if halt is not None:
-                self._halted = True
-                self._halt = halt
-                return
-            if self._provider_failed(report):
-                self._failures += 1
-                if self._failures >= self.max_consecutive_failures:
-                    last = report.failed[-1] if report.failed else report.unknown[-1]
-                    self._halt = HaltReason(last.code, last.detail, last.reason, refused=False)
-                    self._halted = True
-                    return
-                await asyncio.sleep(min(self.failure_backoff * 2 ** (self._failures - 1), 8.0))
-            else:
+            failed = self._provider_failed(report)
+            if halt is None and not failed and not self._halted:
+                # The usual case: this batch's outcomes and the next batch's claim in one commit.
+                claim = self.journal.settle_and_claim(settlements, limit)
                 self._failures = 0
+            else:
+                self.journal.settle(settlements)
+                claim = None
+                if halt is not None:
+                    self._halted = True
+                    self._halt = halt
+                    return
+                if failed:
+                    self._failures += 1
+                    if self._failures >= self.max_consecutive_failures:
+                        last = report.failed[-1] if report.failed else report.unknown[-1]
+                        self._halt = HaltReason(last.code, last.detail, last.reason, refused=False)
+                        self._halted = True
+                        return
+                    # Nothing is claimed while backing off: rows claimed and then not sent would come back
+                    # as unknown after a crash.
+                    await asyncio.sleep(min(self.failure_backoff * 2 ** (self._failures - 1), 8.0))
+                if not self._halted:
+                    claim = self.journal.claim(limit)
             if on_progress is not None and time.monotonic() - self._progressed >= _PROGRESS_EVERY:
-                self._progressed = time.monotonic()  # counting every row per batch would cost O(n) each time
+                self._progressed = time.monotonic()
                 on_progress(self.journal.counts())
 
     def _settlements(self, claim: Claim, report: SendReport) -> tuple[list[Settlement], HaltReason | None]:

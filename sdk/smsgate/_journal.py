@@ -205,6 +205,13 @@ class Journal(ABC):
     def settle(self, results: Iterable[Settlement]) -> int:
         """Record a request's outcomes in one commit; returns the rows updated."""
 
+    def settle_and_claim(self, results: Iterable[Settlement], limit: int) -> Claim | None:
+        """`settle` one request's outcomes and `claim` the next rows; a backend may do both in one commit
+        (SQLite does: one commit per batch instead of two). The claim is committed before this returns, as
+        with `claim`."""
+        self.settle(results)
+        return self.claim(limit)
+
     @abstractmethod
     def unknown_batches(self) -> list[int]:
         """The requests with recipients whose outcome is unknown."""
@@ -280,8 +287,13 @@ CREATE TABLE IF NOT EXISTS recipients (
     updated_at REAL,
     owner TEXT                          -- the runner's token, while in flight
 );
-CREATE INDEX IF NOT EXISTS recipients_by_state ON recipients (state, seq);
 """
+
+# Fresh pending rows in input order (what a claim takes). Partial, so that settling a row (in-flight ->
+# accepted...) touches no index at all; journals of older versions had an index of every state.
+_FRESH_INDEX = (
+    "CREATE INDEX IF NOT EXISTS recipients_fresh ON recipients (seq) WHERE state = 'pending' AND batch IS NULL"
+)
 
 # Rows back to pending after a request that provably did not deliver them: resent under their batch number.
 _RESEND_INDEX = (
@@ -296,9 +308,10 @@ class SqliteJournal(Journal):
     """A journal in one SQLite file (WAL). Ownership is an exclusive lock on ``<file>-owner`` (released by
     the operating system when the holder dies, SIGKILL included), which also records who holds it.
 
-    Durability: ``synchronous=FULL`` — each commit (one per claim, one per settle) is on disk before the
-    request leaves or the next batch is claimed, so the journal survives a power loss too, not only a crash
-    of the process."""
+    Durability: ``synchronous=FULL`` — each commit is on disk before the request leaves or the next batch is
+    claimed, so the journal survives a power loss too, not only a crash of the process. A worker commits once
+    per request: the outcomes of the request just read together with the claim of its next batch
+    (`settle_and_claim`)."""
 
     def __init__(self, path: str | Path, *, synchronous: str = "FULL") -> None:
         self.path = Path(path)
@@ -313,7 +326,13 @@ class SqliteJournal(Journal):
         if "owner" not in columns:  # a journal of an older version
             self._db.execute("ALTER TABLE recipients ADD COLUMN owner TEXT")
         self._db.execute(_RESEND_INDEX)
+        self._db.execute(_FRESH_INDEX)
+        if self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'recipients_by_state'").fetchone():
+            self._db.execute("DROP INDEX recipients_by_state")  # a journal of an older version
         self._owner: Owner | None = None
+        #: Rows per state while this journal is acquired (its owner is the only writer), kept up to date by
+        #: add, claim and settle so that progress reports do not count the whole table; None = count again.
+        self._counts: dict[str, int] | None = None
         self._lock_file: IO[str] | None = None
 
     def close(self) -> None:
@@ -367,6 +386,7 @@ class SqliteJournal(Journal):
         self._lock_file.close()  # closing the file drops the lock
         self._lock_file = None
         self._owner = None
+        self._counts = None
 
     def holder(self) -> Owner | None:
         path = self._lock_path()
@@ -413,6 +433,8 @@ class SqliteJournal(Journal):
             cursor = self._db.executemany(
                 "INSERT OR IGNORE INTO recipients (seq, recipient, text) VALUES (?, ?, ?)", rows
             )
+        if self._counts is not None:
+            self._counts["pending"] += cursor.rowcount
         return cursor.rowcount
 
     # -- the state machine ------------------------------------------------------------------------
@@ -430,6 +452,7 @@ class SqliteJournal(Journal):
                 " WHERE state = 'inflight' AND (owner IS NULL OR owner != ?)",
                 (state, detail, None if resend else "interrupted", resend, time.time(), token),
             )
+        self._counts = None
         return cursor.rowcount
 
     def retry(self, states: Iterable[str]) -> int:
@@ -443,61 +466,87 @@ class SqliteJournal(Journal):
                 f"UPDATE recipients SET state = 'pending', batch = NULL WHERE state IN ({marks})",  # noqa: S608
                 wanted,
             )
+        self._counts = None
         return cursor.rowcount
 
     def claim(self, limit: int) -> Claim | None:
         token = self._token()
         with self._transaction():
-            resend = True
+            return self._claim(limit, token)
+
+    def settle(self, results: Iterable[Settlement]) -> int:
+        token = self._token()
+        with self._transaction():
+            return self._settle(results, token)
+
+    def settle_and_claim(self, results: Iterable[Settlement], limit: int) -> Claim | None:
+        token = self._token()
+        with self._transaction():
+            self._settle(results, token)
+            return self._claim(limit, token)
+
+    def _claim(self, limit: int, token: str) -> Claim | None:
+        resend = True
+        rows = self._db.execute(
+            "SELECT seq, recipient, text, batch FROM recipients INDEXED BY recipients_to_resend"
+            " WHERE state = 'pending' AND batch IS NOT NULL ORDER BY batch, seq LIMIT ?",
+            (limit,),
+        ).fetchall()
+        if rows:
+            batch = int(rows[0][3])
+            rows = [r for r in rows if r[3] == batch]
+        else:
+            resend = False
             rows = self._db.execute(
-                "SELECT seq, recipient, text, batch FROM recipients INDEXED BY recipients_to_resend"
-                " WHERE state = 'pending' AND batch IS NOT NULL ORDER BY batch, seq LIMIT ?",
+                "SELECT seq, recipient, text, batch FROM recipients INDEXED BY recipients_fresh"
+                " WHERE state = 'pending' AND batch IS NULL ORDER BY seq LIMIT ?",
                 (limit,),
             ).fetchall()
-            if rows:
-                batch = int(rows[0][3])
-                rows = [r for r in rows if r[3] == batch]
-            else:
-                resend = False
-                rows = self._db.execute(
-                    "SELECT seq, recipient, text, batch FROM recipients WHERE state = 'pending' AND batch IS NULL"
-                    " ORDER BY seq LIMIT ?",
-                    (limit,),
-                ).fetchall()
-                if not rows:
-                    return None
-                self._db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('batches', '0')")
-                (value,) = self._db.execute(
-                    "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'batches' RETURNING value"
-                ).fetchone()
-                batch = int(value)
-            chosen = [r for r in rows if r[2] == rows[0][2]]  # one text per request
-            now = time.time()
-            taken = self._db.execute(
-                "UPDATE recipients SET state = 'inflight', batch = ?, owner = ?, attempts = attempts + 1,"
-                " updated_at = ? WHERE seq IN (SELECT value FROM json_each(?)) AND state = 'pending'",
-                (batch, token, now, json.dumps([r[0] for r in chosen])),
-            ).rowcount
-            if taken != len(chosen):  # cannot happen under the write lock; never return rows not taken
-                raise RuntimeError("journal claim raced with another writer")
+            if not rows:
+                return None
+            self._db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('batches', '0')")
+            (value,) = self._db.execute(
+                "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'batches' RETURNING value"
+            ).fetchone()
+            batch = int(value)
+        first_text = rows[0][2]
+        chosen = rows if all(r[2] == first_text for r in rows) else [r for r in rows if r[2] == first_text]
+        now = time.time()
+        taken = self._db.execute(
+            "UPDATE recipients SET state = 'inflight', batch = ?, owner = ?, attempts = attempts + 1,"
+            " updated_at = ? WHERE seq IN (SELECT value FROM json_each(?)) AND state = 'pending'",
+            (batch, token, now, json.dumps([r[0] for r in chosen])),
+        ).rowcount
+        if taken != len(chosen):  # cannot happen under the write lock; never return rows not taken
+            raise RuntimeError("journal claim raced with another writer")
+        if self._counts is not None:
+            self._counts["pending"] -= taken
+            self._counts["inflight"] += taken
         return Claim(
             batch,
             [JournalRow(seq, r, t, "inflight", None, None, None, None, None, 0, batch, now) for seq, r, t, _ in chosen],
             resend,
         )
 
-    def settle(self, results: Iterable[Settlement]) -> int:
-        token = self._token()
+    def _settle(self, results: Iterable[Settlement], token: str) -> int:
         now = time.time()
-        with self._transaction():
-            cursor = self._db.executemany(
-                "UPDATE recipients SET state = ?, phone = ?, message_id = ?, code = ?, reason = ?, detail = ?,"
-                " owner = NULL, updated_at = ? WHERE seq = ? AND state = 'inflight' AND owner = ?",
-                [
-                    (state, phone, mid, code, reason, detail, now, seq, token)
-                    for seq, state, phone, mid, code, reason, detail in results
-                ],
-            )
+        items = [
+            (state, phone, mid, code, reason, detail, now, seq, token)
+            for seq, state, phone, mid, code, reason, detail in results
+        ]
+        cursor = self._db.executemany(
+            "UPDATE recipients SET state = ?, phone = ?, message_id = ?, code = ?, reason = ?, detail = ?,"
+            " owner = NULL, updated_at = ? WHERE seq = ? AND state = 'inflight' AND owner = ?",
+            items,
+        )
+        counts = self._counts
+        if counts is not None:
+            if cursor.rowcount == len(items):
+                counts["inflight"] -= len(items)
+                for item in items:
+                    counts[item[0]] += 1
+            else:  # rows no longer ours (cannot happen while we hold the journal): count again
+                self._counts = None
         return cursor.rowcount
 
     def unknown_batches(self) -> list[int]:
@@ -518,13 +567,19 @@ class SqliteJournal(Journal):
                 " detail = ?, updated_at = ? WHERE seq = ? AND state = 'unknown'",
                 [(state, phone, mid, detail, now, seq) for seq, state, phone, mid, detail in updates],
             )
+        self._counts = None
         return cursor.rowcount
 
     # -- reading ----------------------------------------------------------------------------------
 
     def counts(self) -> JournalCounts:
-        found = dict(self._db.execute("SELECT state, COUNT(*) FROM recipients GROUP BY state").fetchall())
-        return JournalCounts(**{s: int(found.get(s, 0)) for s in STATES})
+        counts = self._counts
+        if counts is None:
+            found = dict(self._db.execute("SELECT state, COUNT(*) FROM recipients GROUP BY state").fetchall())
+            counts = {s: int(found.get(s, 0)) for s in STATES}
+            if self._owner is not None:  # the only writer is this object: keep them up to date from now on
+                self._counts = counts
+        return JournalCounts(**counts)
 
     def rows(self, state: str | None = None) -> Iterator[JournalRow]:
         query = f"SELECT {_COLUMNS} FROM recipients"  # noqa: S608
@@ -540,17 +595,21 @@ class SqliteJournal(Journal):
     # -- plumbing ---------------------------------------------------------------------------------
 
     class _Tx:
-        def __init__(self, db: sqlite3.Connection) -> None:
-            self.db = db
+        def __init__(self, journal: SqliteJournal) -> None:
+            self.journal = journal
 
         def __enter__(self) -> None:
-            self.db.execute("BEGIN IMMEDIATE")
+            self.journal._db.execute("BEGIN IMMEDIATE")
 
         def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-            self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+            if exc_type is None:
+                self.journal._db.execute("COMMIT")
+            else:
+                self.journal._counts = None  # the live counts may have counted what is rolled back
+                self.journal._db.execute("ROLLBACK")
 
     def _transaction(self) -> SqliteJournal._Tx:
-        return SqliteJournal._Tx(self._db)
+        return SqliteJournal._Tx(self)
 
 
 def _try_lock(handle: IO[str]) -> bool:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import random
 import socket
 import sqlite3
 import subprocess
@@ -18,7 +19,7 @@ import pytest
 
 import smsgate
 from smsgate._campaign import Campaign
-from smsgate._journal import JournalBusyError, Owner, SqliteJournal
+from smsgate._journal import STATES, JournalBusyError, Owner, SqliteJournal
 
 BIG = "380509999999"
 
@@ -164,7 +165,8 @@ def test_batch_numbers_never_repeat_across_resumes(tmp_path: Path) -> None:
 
 
 def test_one_commit_per_batch_transition(big_account: Any, tmp_path: Path) -> None:
-    """Claim (with its batch number) and settle: two commits per request, nothing else per batch."""
+    """One commit per request: a batch's outcomes and the next batch's claim (with its batch number) go in
+    one transaction; nothing else is committed per batch."""
     commits: list[str] = []
     with (
         smsgate.Gateway.from_url(url_for(big_account)) as gateway,
@@ -176,10 +178,99 @@ def test_one_commit_per_batch_transition(big_account: Any, tmp_path: Path) -> No
         )
         summary = campaign.run()
     assert summary.requests == 20
-    # Once per run: reopening orphans, status running, the empty claim that ends the worker, the final
-    # status, releasing the journal.
+    # Once per run: reopening orphans, status running, the first claim, the final status, releasing the journal.
     per_run = 5
-    assert len(commits) <= 2 * summary.requests + per_run, f"{len(commits)} commits for {summary.requests} requests"
+    assert len(commits) <= summary.requests + per_run, f"{len(commits)} commits for {summary.requests} requests"
+    assert summary.counts.accepted == 1000
+
+
+def _scanned(path: Path) -> dict[str, int]:
+    """Rows per state, counted by another connection."""
+    with sqlite3.connect(path) as db:
+        return dict(db.execute("SELECT state, COUNT(*) FROM recipients GROUP BY state").fetchall())
+
+
+def _live(journal: SqliteJournal) -> dict[str, int]:
+    counts = journal.counts()
+    return {state: n for state in STATES if (n := getattr(counts, state))}
+
+
+def test_the_runners_counts_stay_equal_to_the_table(tmp_path: Path) -> None:
+    """The runner keeps its counts up to date instead of counting the table for each progress report: after
+    every kind of change, rolled-back ones included, they equal a count by another connection."""
+    path = tmp_path / "c.db"
+    rng = random.Random(14)
+    journal = SqliteJournal(path)
+    journal.acquire(Owner())
+    journal.add((i, f"+38050{i:07d}", None if i % 97 else "own text") for i in range(2000))
+    assert _live(journal) == _scanned(path) == {"pending": 2000}
+    claim = journal.claim(50)
+    steps = 0
+    while claim is not None:
+        states = ["accepted", "accepted", "rejected", "unknown", "pending"]
+        outcomes = [(r.seq, rng.choice(states), None, None, None, None, None) for r in claim.rows]
+        action = rng.random()
+        if action < 0.5:
+            claim = journal.settle_and_claim(outcomes, 50)
+        else:
+            journal.settle(outcomes)
+            if action < 0.6:
+                journal.retry(["unknown"])
+            elif action < 0.7:
+                unknown = [seq for seq, state, *_ in outcomes if state == "unknown"]
+                journal.resolve([(seq, "accepted", None, "m", None) for seq in unknown])
+            claim = journal.claim(rng.choice([1, 7, 50]))
+        steps += 1
+        assert _live(journal) == _scanned(path), f"step {steps}"
+    assert steps > 40
+    journal.close()
+
+
+def test_a_failed_settle_and_claim_keeps_neither(tmp_path: Path) -> None:
+    """The settlement and the next claim are one transaction: when the claim fails, the settlement is rolled
+    back with it (the rows stay in flight, nothing is claimed) and the counts say so."""
+    path = tmp_path / "c.db"
+    journal = SqliteJournal(path)
+    journal.acquire(Owner())
+    journal.add((i, f"+38050{i:07d}", None) for i in range(100))
+    claim = journal.claim(50)
+    assert claim is not None
+    assert _live(journal) == _scanned(path) == {"inflight": 50, "pending": 50}
+    journal._db.execute(
+        "CREATE TRIGGER refuse_claims BEFORE UPDATE OF state ON recipients WHEN NEW.state = 'inflight'"
+        " BEGIN SELECT RAISE(ABORT, 'no more claims'); END"
+    )
+    with pytest.raises(sqlite3.IntegrityError, match="no more claims"):
+        journal.settle_and_claim([(r.seq, "accepted", None, "m", None, None, None) for r in claim.rows], 50)
+    assert _scanned(path) == {"inflight": 50, "pending": 50}
+    assert _live(journal) == _scanned(path)
+    journal.close()
+
+
+def test_a_journal_of_an_older_version_is_taken_over(tmp_path: Path) -> None:
+    """A journal written by a version that indexed every state: opened, its index of states is dropped for the
+    index of fresh rows, and its pending rows are claimed in input order."""
+    path = tmp_path / "c.db"
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+            "CREATE TABLE recipients (seq INTEGER PRIMARY KEY, recipient TEXT NOT NULL, text TEXT,"
+            " state TEXT NOT NULL DEFAULT 'pending', phone TEXT, message_id TEXT, code TEXT, reason TEXT,"
+            " detail TEXT, attempts INTEGER NOT NULL DEFAULT 0, batch INTEGER, updated_at REAL);"
+            "CREATE INDEX recipients_by_state ON recipients (state, seq);"
+        )
+        db.executemany(
+            "INSERT INTO recipients (seq, recipient, state) VALUES (?, ?, ?)",
+            [(i, f"+38050{i:07d}", "accepted" if i < 10 else "pending") for i in range(30)],
+        )
+    journal = SqliteJournal(path)
+    journal.acquire(Owner())
+    indexes = {r[0] for r in journal._db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "recipients_by_state" not in indexes and "recipients_fresh" in indexes
+    claim = journal.claim(5)
+    assert claim is not None and [r.seq for r in claim.rows] == [10, 11, 12, 13, 14]
+    assert _live(journal) == {"accepted": 10, "inflight": 5, "pending": 15}
+    journal.close()
 
 
 def test_a_killed_runner_is_provably_gone(big_account: Any, tmp_path: Path) -> None:
