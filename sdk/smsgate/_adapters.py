@@ -60,31 +60,44 @@ class Adapter:
         what makes a lost reply reconcilable."""
         raise NotImplementedError
 
-    def outcomes(self, phones: Sequence[str], result: Any, key: str) -> list[RecipientOutcome]:
-        """One outcome per phone of an accepted request, from the client's `SendResult`; the recipients a
-        provider refused inside an accepted request (`SendResult.rejected`) are rejected."""
+    def outcomes(
+        self, recipients: Sequence[str], phones: Sequence[str], result: Any, key: str
+    ) -> list[RecipientOutcome]:
+        """One outcome per recipient of an accepted request (as given, and its `phones`: as sent), from the
+        client's `SendResult`, each with the request's `key` and its external id; the recipients a provider
+        refused inside an accepted request (`SendResult.rejected`) are rejected."""
         assert isinstance(result, SendResult)
         by_phone = {m.recipient: m.message_id for m in result.messages}
         refused = {r.recipient: r.reason for r in result.rejected}
+        external_id = self.external_id
         outcomes = []
-        for p in phones:
+        for i, (recipient, p) in enumerate(zip(recipients, phones, strict=True)):
             if p in by_phone:
-                outcomes.append(RecipientOutcome(p, p, Outcome.ACCEPTED, message_id=by_phone[p]))
+                outcome = RecipientOutcome(
+                    recipient, p, Outcome.ACCEPTED, by_phone[p], None, None, None, key, external_id(key, i)
+                )
             elif p in refused:
-                outcomes.append(
-                    RecipientOutcome(
-                        p,
-                        p,
-                        Outcome.REJECTED,
-                        reason=ErrorCategory.INVALID_RECIPIENT,
-                        code="rejected",
-                        detail=refused[p],
-                    )
+                outcome = RecipientOutcome(
+                    recipient,
+                    p,
+                    Outcome.REJECTED,
+                    reason=ErrorCategory.INVALID_RECIPIENT,
+                    code="rejected",
+                    detail=refused[p],
+                    request_key=key,
+                    external_id=external_id(key, i),
                 )
             else:
-                outcomes.append(
-                    RecipientOutcome(p, p, Outcome.UNKNOWN, code="missing", detail="no message id in the reply")
+                outcome = RecipientOutcome(
+                    recipient,
+                    p,
+                    Outcome.UNKNOWN,
+                    code="missing",
+                    detail="no message id in the reply",
+                    request_key=key,
+                    external_id=external_id(key, i),
                 )
+            outcomes.append(outcome)
         return outcomes
 
     def external_id(self, request_key: str, index: int) -> str | None:
@@ -194,8 +207,15 @@ class SmsLeadsAdapter(Adapter):
         recipients = [Recipient(p, f"{key}.{i}") for i, p in enumerate(phones)]
         return client.send(recipients, text, sender=_required_sender(self.provider, sender))
 
-    def outcomes(self, phones: Sequence[str], result: Any, key: str) -> list[RecipientOutcome]:
-        return [RecipientOutcome(p, p, Outcome.ACCEPTED, message_id=f"{key}.{i}") for i, p in enumerate(phones)]
+    def outcomes(
+        self, recipients: Sequence[str], phones: Sequence[str], result: Any, key: str
+    ) -> list[RecipientOutcome]:
+        accepted = Outcome.ACCEPTED
+        return [
+            RecipientOutcome(recipient, p, accepted, mid, None, None, None, key, mid)
+            for i, (recipient, p) in enumerate(zip(recipients, phones, strict=True))
+            for mid in (f"{key}.{i}",)
+        ]
 
     def external_id(self, request_key: str, index: int) -> str | None:
         return f"{request_key}.{index}"
@@ -304,8 +324,14 @@ class SmscAdapter(Adapter):
     def send(self, client: Any, phones: list[str], text: str, sender: str | None, key: str) -> Any:
         return client.send(phones, text, sender=sender, client_id=key)
 
-    def outcomes(self, phones: Sequence[str], result: Any, key: str) -> list[RecipientOutcome]:
-        return [RecipientOutcome(p, p, Outcome.ACCEPTED, message_id=f"{result.message_id}:{p}") for p in phones]
+    def outcomes(
+        self, recipients: Sequence[str], phones: Sequence[str], result: Any, key: str
+    ) -> list[RecipientOutcome]:
+        accepted, sent_id = Outcome.ACCEPTED, result.message_id
+        return [
+            RecipientOutcome(recipient, p, accepted, f"{sent_id}:{p}", None, None, None, key, key)
+            for recipient, p in zip(recipients, phones, strict=True)
+        ]
 
     def external_id(self, request_key: str, index: int) -> str | None:
         return request_key  # the client id (``id``) of the whole request

@@ -22,7 +22,7 @@ import dataclasses
 import os
 from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from ._adapters import Adapter, adapter_by_name, adapter_for, chunks, new_key
@@ -65,9 +65,8 @@ Call = Callable[[], Any]
 Flow = Generator[Call, Any, R]
 
 
-@dataclass(frozen=True, slots=True)
-class _Planned:
-    index: int
+class _Planned(NamedTuple):
+    position: int  # in the input list
     recipient: str
     phone: str
 
@@ -122,18 +121,20 @@ class _GatewayBase:
     def _plan(self, to: Sequence[str]) -> _Plan:
         outcomes: list[RecipientOutcome | None] = [None] * len(to)
         valid: list[_Planned] = []
-        for i, recipient in enumerate(to):
-            try:
-                valid.append(_Planned(i, recipient, self.normalize(recipient)))
-            except ValidationError as exc:
-                outcomes[i] = RecipientOutcome(
-                    recipient,
-                    None,
-                    Outcome.REJECTED,
-                    reason=ErrorCategory.INVALID_RECIPIENT,
-                    code="validation",
-                    detail=str(exc),
-                )
+        normalize = self._adapter.normalize
+        with default_region(self.default_region):  # as `normalize`, entered once for the whole list
+            for i, recipient in enumerate(to):
+                try:
+                    valid.append(_Planned(i, recipient, normalize(recipient)))
+                except ValidationError as exc:
+                    outcomes[i] = RecipientOutcome(
+                        recipient,
+                        None,
+                        Outcome.REJECTED,
+                        reason=ErrorCategory.INVALID_RECIPIENT,
+                        code="validation",
+                        detail=str(exc),
+                    )
         size = self._adapter.max_recipients
         return _Plan(outcomes, chunks(valid, size))
 
@@ -166,7 +167,7 @@ class _GatewayBase:
                     if bad is not None and exc.not_sent:
                         # The provider names one bad number and sent nothing: drop it, send the rest.
                         planned = batch.pop(bad)
-                        plan.outcomes[planned.index] = self._keyed(
+                        plan.outcomes[planned.position] = self._keyed(
                             _refused(planned, exc, Outcome.REJECTED), request_key, bad
                         )
                         continue
@@ -176,21 +177,9 @@ class _GatewayBase:
                     self._settle(plan, batch, exc, request_key)
                     break
                 else:
-                    outcomes = adapter.outcomes(phones, result, request_key)
-                    for i, (planned, outcome) in enumerate(zip(batch, outcomes, strict=True)):
-                        plan.outcomes[planned.index] = self._keyed(
-                            RecipientOutcome(
-                                planned.recipient,
-                                planned.phone,
-                                outcome.outcome,
-                                message_id=outcome.message_id,
-                                reason=outcome.reason,
-                                code=outcome.code,
-                                detail=outcome.detail,
-                            ),
-                            request_key,
-                            i,
-                        )
+                    outcomes = adapter.outcomes([p.recipient for p in batch], phones, result, request_key)
+                    for planned, outcome in zip(batch, outcomes, strict=True):
+                        plan.outcomes[planned.position] = outcome
                     break
         done = tuple(o for o in plan.outcomes if o is not None)
         assert len(done) == len(recipients)
@@ -206,7 +195,7 @@ class _GatewayBase:
     def _settle(self, plan: _Plan, batch: Iterable[_Planned], exc: SmsGateError, request_key: str) -> None:
         kind = _outcome_of(exc)
         for i, planned in enumerate(batch):
-            plan.outcomes[planned.index] = self._keyed(_refused(planned, exc, kind), request_key, i)
+            plan.outcomes[planned.position] = self._keyed(_refused(planned, exc, kind), request_key, i)
 
     def _status_flow(self, message_ids: str | Sequence[str]) -> Flow[list[DeliveryStatus]]:
         ids = [message_ids] if isinstance(message_ids, str) else list(message_ids)
