@@ -31,7 +31,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from ._exceptions import SmsGateError
 
@@ -51,8 +51,9 @@ __all__ = [
 STATES = ("pending", "inflight", "accepted", "rejected", "failed", "unknown")
 
 
-@dataclass(frozen=True, slots=True)
-class JournalRow:
+class JournalRow(NamedTuple):
+    """One recipient's record (an immutable tuple: a campaign builds one per recipient it claims)."""
+
     seq: int
     recipient: str
     text: str | None
@@ -334,6 +335,8 @@ class SqliteJournal(Journal):
         #: add, claim and settle so that progress reports do not count the whole table; None = count again.
         self._counts: dict[str, int] | None = None
         self._lock_file: IO[str] | None = None
+        #: Whether the batch counter's row is known to exist (inserted once, not before every claim).
+        self._counter_ready = False
 
     def close(self) -> None:
         self.release()
@@ -504,7 +507,9 @@ class SqliteJournal(Journal):
             ).fetchall()
             if not rows:
                 return None
-            self._db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('batches', '0')")
+            if not self._counter_ready:
+                self._db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('batches', '0')")
+                self._counter_ready = True
             (value,) = self._db.execute(
                 "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'batches' RETURNING value"
             ).fetchone()
@@ -512,11 +517,19 @@ class SqliteJournal(Journal):
         first_text = rows[0][2]
         chosen = rows if all(r[2] == first_text for r in rows) else [r for r in rows if r[2] == first_text]
         now = time.time()
-        taken = self._db.execute(
-            "UPDATE recipients SET state = 'inflight', batch = ?, owner = ?, attempts = attempts + 1,"
-            " updated_at = ? WHERE seq IN (SELECT value FROM json_each(?)) AND state = 'pending'",
-            (batch, token, now, json.dumps([r[0] for r in chosen])),
-        ).rowcount
+        first, last = chosen[0][0], chosen[-1][0]
+        if last - first == len(chosen) - 1:  # consecutive rows (the usual case): exactly the range
+            taken = self._db.execute(
+                "UPDATE recipients SET state = 'inflight', batch = ?, owner = ?, attempts = attempts + 1,"
+                " updated_at = ? WHERE seq BETWEEN ? AND ? AND state = 'pending'",
+                (batch, token, now, first, last),
+            ).rowcount
+        else:
+            taken = self._db.execute(
+                "UPDATE recipients SET state = 'inflight', batch = ?, owner = ?, attempts = attempts + 1,"
+                " updated_at = ? WHERE seq IN (SELECT value FROM json_each(?)) AND state = 'pending'",
+                (batch, token, now, json.dumps([r[0] for r in chosen])),
+            ).rowcount
         if taken != len(chosen):  # cannot happen under the write lock; never return rows not taken
             raise RuntimeError("journal claim raced with another writer")
         if self._counts is not None:
@@ -606,6 +619,7 @@ class SqliteJournal(Journal):
                 self.journal._db.execute("COMMIT")
             else:
                 self.journal._counts = None  # the live counts may have counted what is rolled back
+                self.journal._counter_ready = False  # and the counter's row may have been inserted in it
                 self.journal._db.execute("ROLLBACK")
 
     def _transaction(self) -> SqliteJournal._Tx:

@@ -303,3 +303,33 @@ def test_a_killed_runner_is_provably_gone(big_account: Any, tmp_path: Path) -> N
             holder.stdout.close()
         if holder.stdout is not None:
             holder.stdout.close()
+
+
+def test_a_claim_marks_in_flight_exactly_the_rows_it_returns(tmp_path: Path) -> None:
+    """Consecutive rows are claimed as a range, others one by one: either way the rows in flight are exactly
+    the rows returned, with their batch number, and the first batch number comes from a counter that a rolled
+    back claim did not leave behind."""
+    path = tmp_path / "c.db"
+    journal = SqliteJournal(path)
+    journal.acquire(Owner())
+    journal.add((i, f"+38050{i:07d}", "own" if i in (1, 9) else None) for i in range(12))
+    journal._db.execute(
+        "CREATE TRIGGER refuse_claims BEFORE UPDATE OF state ON recipients WHEN NEW.state = 'inflight'"
+        " BEGIN SELECT RAISE(ABORT, 'no claims yet'); END"
+    )
+    with pytest.raises(sqlite3.IntegrityError, match="no claims yet"):
+        journal.claim(4)
+    journal._db.execute("DROP TRIGGER refuse_claims")
+
+    def in_flight() -> dict[int, int]:
+        with sqlite3.connect(path) as db:
+            return dict(db.execute("SELECT seq, batch FROM recipients WHERE state = 'inflight'").fetchall())
+
+    claims = []
+    while (claim := journal.claim(4)) is not None:
+        claims.append(claim)
+        assert in_flight() == {r.seq: claim.batch for r in claim.rows}
+        journal.settle([(r.seq, "accepted", None, "m", None, None, None) for r in claim.rows])
+    assert [[r.seq for r in c.rows] for c in claims] == [[0, 2, 3], [1], [4, 5, 6, 7], [8, 10, 11], [9]]
+    assert [c.batch for c in claims] == [1, 2, 3, 4, 5]
+    journal.close()
