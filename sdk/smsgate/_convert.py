@@ -42,6 +42,10 @@ def _known(table: dict[str, None], value: str) -> str:
 
 def _compact(value: str, field: str) -> tuple[str, str]:
     """A number without separators (``00`` read as ``+``), and its digits without the ``+``."""
+    if type(value) is str and value[:1] == "+":  # E.164 as given (the usual case): nothing to strip
+        digits = value[1:]
+        if digits.isdigit() and digits.isascii():
+            return value, digits
     if not isinstance(value, str):
         raise ValidationError(f"{field}: expected a phone number string, got {type(value).__name__}", field=field)
     compact = value.strip().translate(_SEPARATORS)
@@ -136,6 +140,8 @@ _UNCHANGED: set[tuple[str, int]] = set()
 #: country code -> the compiled national prefix of its main region, or None (filled on first use)
 _NATIONAL_PREFIX: dict[str, re.Pattern[str] | None] = {}
 _COUNTRY_CODES: frozenset[str] = frozenset()
+#: up to three leading digits -> the country code they start with, "" for none (at most 1,000 entries)
+_CODE_OF: dict[str, str] = {}
 
 
 def _shape(digits: str) -> tuple[str, int] | None:
@@ -143,20 +149,23 @@ def _shape(digits: str) -> tuple[str, int] | None:
     nor the country's national prefix; None for any other number (those always go through phonenumbers)."""
     if not _COUNTRY_CODES or digits[:1] == "0":
         return None
-    for size in (1, 2, 3):
-        code = digits[:size]
-        if code in _COUNTRY_CODES:
-            national = digits[size:]
-            if not national or national[0] == "0":
-                return None
-            try:
-                prefix = _NATIONAL_PREFIX[code]
-            except KeyError:
-                prefix = _NATIONAL_PREFIX[code] = _national_prefix(int(code))
-            if prefix is not None and prefix.match(national):
-                return None
-            return code, len(national)
-    return None
+    head = digits[:3]
+    try:
+        code = _CODE_OF[head]
+    except KeyError:  # the first of its 1, 2, 3 leading digits that is a country code
+        code = _CODE_OF[head] = next((head[:size] for size in (1, 2, 3) if head[:size] in _COUNTRY_CODES), "")
+    if not code:
+        return None
+    national = digits[len(code) :]
+    if not national or national[0] == "0":
+        return None
+    try:
+        prefix = _NATIONAL_PREFIX[code]
+    except KeyError:
+        prefix = _NATIONAL_PREFIX[code] = _national_prefix(int(code))
+    if prefix is not None and prefix.match(national):
+        return None
+    return code, len(national)
 
 
 def _national_prefix(code: int) -> re.Pattern[str] | None:

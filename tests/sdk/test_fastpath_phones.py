@@ -135,6 +135,24 @@ def test_the_shape_shortcut_agrees_with_phonenumbers_on_generated_numbers(digits
     assert _ours(digits) == _reference(digits), digits
 
 
+@settings(max_examples=2000, deadline=None, derandomize=True)
+@given(st.text(alphabet="+0123456789 -().\u00a0\u0663\uff11x", max_size=20))
+def test_a_plain_e164_number_is_read_as_the_general_path_reads_it(value: str) -> None:
+    """`_compact` takes "+<ASCII digits>" as it is; the general path (which strips white space and separators,
+    taken here for the same number with a leading space) reads it, and refuses what it refuses, the same way."""
+    general: tuple[str, str] | str
+    fast: tuple[str, str] | str
+    try:
+        general = _convert._compact(" " + value, "f")
+    except smsgate.ValidationError as exc:
+        general = str(exc).replace(repr(" " + value), repr(value))
+    try:
+        fast = _convert._compact(value, "f")
+    except smsgate.ValidationError as exc:
+        fast = str(exc)
+    assert fast == general
+
+
 def test_a_ukrainian_mobile_is_parsed_once_per_shape(parses: list[str]) -> None:
     numbers = [f"+38050{i:07d}" for i in range(100)]
     assert _convert.phones_international(numbers) == [n[1:] for n in numbers]
