@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import itertools
 import logging
 import time
 import uuid
@@ -200,17 +201,17 @@ class Campaign:
             return 0
         start = self.journal.loaded()
 
+        text = self.text
+
         def rows() -> Iterable[tuple[int, str, str | None]]:
-            for seq, item in enumerate(recipients):
-                if seq < start:
-                    continue
+            for seq, item in itertools.islice(enumerate(recipients), start, None):
                 if isinstance(item, str):
-                    if self.text is None:
+                    if text is None:
                         raise ValueError(f"row {seq}: no text for {item!r} and the campaign has no text")
                     yield seq, item, None
                 else:
                     phone, own_text = item
-                    yield seq, phone, own_text if own_text != self.text else None
+                    yield seq, phone, own_text if own_text != text else None
 
         added = self.journal.add(rows())
         self.journal.set(loaded=True)

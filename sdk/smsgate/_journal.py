@@ -21,6 +21,7 @@ rows are reopened only when their owner is provably gone (`Journal.reopen_orphan
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import socket
@@ -421,13 +422,8 @@ class SqliteJournal(Journal):
 
     def add(self, rows: Iterable[tuple[int, str, str | None]], chunk: int = 5000) -> int:
         added = 0
-        buffer: list[tuple[int, str, str | None]] = []
-        for row in rows:
-            buffer.append(row)
-            if len(buffer) >= chunk:
-                added += self._insert(buffer)
-                buffer = []
-        if buffer:
+        source = iter(rows)
+        while buffer := list(itertools.islice(source, chunk)):
             added += self._insert(buffer)
         return added
 

@@ -60,6 +60,33 @@ async def test_one_hundred_thousand_recipients_all_accounted_for(big_account: An
     assert max(sent.values()) == 1
 
 
+async def test_a_load_that_failed_midway_resumes_after_the_rows_it_kept(big_account: Any, tmp_path: Path) -> None:
+    """A load cut off by its input (a failing reader) keeps the chunks it committed and says it is not complete;
+    loading the same input again adds only the rest, in input order, and the campaign sends everybody once."""
+    n = 12_000
+
+    def failing_reader() -> Any:
+        for i, number in enumerate(numbers(n)):
+            if i == 7_000:
+                raise OSError("the input file went away")
+            yield number
+
+    async with smsgate.AsyncGateway.from_url(url_for(big_account)) as gateway:
+        with Campaign(gateway, tmp_path / "c.db", text="Hello", concurrency=4) as campaign:
+            with pytest.raises(OSError, match="went away"):
+                campaign.load(failing_reader())
+            complete_after_failure = campaign.fully_loaded
+            kept = campaign.summary().counts.pending
+            assert 0 < kept < 7_000
+            assert campaign.load(numbers(n)) == n - kept
+            assert (complete_after_failure, campaign.fully_loaded) == (False, True)
+            assert [row.recipient for row in campaign.journal.rows()] == numbers(n)
+            summary = await campaign.arun()
+    assert summary.status == "done" and summary.counts.accepted == n
+    sent = sent_counter(big_account)
+    assert len(sent) == n and max(sent.values()) == 1
+
+
 def test_loading_streams_the_input(big_account: Any, tmp_path: Path) -> None:
     """Memory does not grow with the recipient count: 200,000 rows go to disk, not into a list."""
     gateway = smsgate.Gateway.from_url(url_for(big_account))
