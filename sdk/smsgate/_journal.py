@@ -381,6 +381,8 @@ class SqliteJournal(Journal):
         self._lock_file = handle
         self._owner = owner
         self.set(owner=owner.to_json())
+        self._counts = None
+        self.counts()  # counted once now (nothing to count in a new journal), then kept up to date
 
     def release(self) -> None:
         if self._lock_file is None:
@@ -451,7 +453,8 @@ class SqliteJournal(Journal):
                 " WHERE state = 'inflight' AND (owner IS NULL OR owner != ?)",
                 (state, detail, None if resend else "interrupted", resend, time.time(), token),
             )
-        self._counts = None
+        if cursor.rowcount:
+            self._counts = None
         return cursor.rowcount
 
     def retry(self, states: Iterable[str]) -> int:
@@ -465,7 +468,8 @@ class SqliteJournal(Journal):
                 f"UPDATE recipients SET state = 'pending', batch = NULL WHERE state IN ({marks})",  # noqa: S608
                 wanted,
             )
-        self._counts = None
+        if cursor.rowcount:
+            self._counts = None
         return cursor.rowcount
 
     def claim(self, limit: int) -> Claim | None:
