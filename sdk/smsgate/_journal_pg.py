@@ -65,6 +65,7 @@ from ._pg_flows import (
     resolve_flow,
     retry_flow,
     set_flow,
+    settle_and_claim_flow,
     settle_flow,
     unknown_batches_flow,
     unregister_flow,
@@ -314,6 +315,13 @@ class PgJournal(_Base, Journal):
             raise RuntimeError("acquire the journal before claiming or settling rows")
         return self._run(settle_flow(self.campaign_id, self.worker, results))
 
+    def settle_and_claim(self, results: Iterable[Settlement], limit: int) -> Claim | None:
+        """`settle` and `claim` in one transaction (one commit per request; neither when it fails)."""
+        if self.worker is None:
+            raise RuntimeError("acquire the journal before claiming or settling rows")
+        flow = settle_and_claim_flow(self.campaign_id, self.worker, results, limit, claiming=not self._stopped)
+        return self._run(flow)
+
     def retry(self, states: Iterable[str]) -> int:
         return self._run(retry_flow(self.campaign_id, states))
 
@@ -506,6 +514,12 @@ class AsyncPgJournal(_Base):
         if self.worker is None:
             raise RuntimeError("acquire the journal before claiming or settling rows")
         return await self._run(settle_flow(self.campaign_id, self.worker, results))
+
+    async def settle_and_claim(self, results: Iterable[Settlement], limit: int) -> Claim | None:
+        if self.worker is None:
+            raise RuntimeError("acquire the journal before claiming or settling rows")
+        flow = settle_and_claim_flow(self.campaign_id, self.worker, results, limit, claiming=not self._stopped)
+        return await self._run(flow)
 
     async def retry(self, states: Iterable[str]) -> int:
         return await self._run(retry_flow(self.campaign_id, states))

@@ -32,6 +32,7 @@ __all__ = [
     "resolve_flow",
     "retry_flow",
     "set_flow",
+    "settle_and_claim_flow",
     "settle_flow",
     "unknown_batches_flow",
     "unregister_flow",
@@ -264,21 +265,27 @@ def claim_flow(campaign: int, worker: int, limit: int) -> Flow[Claim | None]:
     )
     if not rows:
         return None
-    (batch,) = yield ("SELECT nextval(pg_get_serial_sequence('smsgate_batches', 'id'))", None, "one")
-    return (yield from _take(campaign, worker, int(batch), rows, resend=False))
+    batch, key = yield (
+        "SELECT nextval(pg_get_serial_sequence('smsgate_batches', 'id')), meta->>'key' FROM smsgate_campaigns"
+        " WHERE id = %s",
+        (campaign,),
+        "one",
+    )
+    return (yield from _take(campaign, worker, int(batch), rows, resend=False, key=key))
 
 
-def _take(campaign: int, worker: int, batch: int, rows: list[Any], *, resend: bool) -> Flow[Claim]:
+def _take(
+    campaign: int, worker: int, batch: int, rows: list[Any], *, resend: bool, key: str | None = None
+) -> Flow[Claim]:
     chosen: list[tuple[int, str, str | None]] = []
     for seq, recipient, text in rows:
         if chosen and text != chosen[0][2]:
             break  # one request carries one text
         chosen.append((int(seq), str(recipient), text))
     if not resend:
-        key = yield ("SELECT meta->>'key' FROM smsgate_campaigns WHERE id = %s", (campaign,), "one")
         yield (
             "INSERT INTO smsgate_batches (id, campaign_id, request_key, worker_id, size) VALUES (%s, %s, %s, %s, %s)",
-            (batch, campaign, f"{key[0]}-{batch}", worker, len(chosen)),
+            (batch, campaign, f"{key}-{batch}", worker, len(chosen)),
             "none",
         )
     else:
@@ -324,6 +331,16 @@ def settle_flow(campaign: int, worker: int, results: Iterable[Settlement]) -> Fl
         "count",
     )
     return int(count)
+
+
+def settle_and_claim_flow(
+    campaign: int, worker: int, results: Iterable[Settlement], limit: int, *, claiming: bool
+) -> Flow[Claim | None]:
+    """`settle_flow` then `claim_flow` (unless `claiming` is off) in one transaction: one commit per request."""
+    yield from settle_flow(campaign, worker, results)
+    if not claiming:
+        return None
+    return (yield from claim_flow(campaign, worker, limit))
 
 
 def unknown_batches_flow(campaign: int, lease: float, max_checks: int) -> Flow[list[int]]:

@@ -58,14 +58,55 @@ async def test_async_twin_claims_and_settles(pg_dsn: str) -> None:
     async with journal:
         claim = await journal.claim(50)
         assert claim is not None and [r.seq for r in claim.rows] == list(range(50))
-        settled = await journal.settle(
-            (r.seq, "accepted", r.recipient, f"id{r.seq}", None, None, None) for r in claim.rows
+        nxt = await journal.settle_and_claim(
+            [(r.seq, "accepted", r.recipient, f"id{r.seq}", None, None, None) for r in claim.rows], 50
         )
+        assert nxt is not None and [r.seq for r in nxt.rows] == list(range(50, 100))
+        settled = await journal.settle((r.seq, "rejected", None, None, "x", None, None) for r in nxt.rows)
         assert settled == 50
         counts = await journal.counts()
-        assert (counts.accepted, counts.pending, counts.total) == (50, 70, 120)
+        assert (counts.accepted, counts.rejected, counts.pending, counts.total) == (50, 50, 20, 120)
         rows = [row async for row in journal.rows("accepted")]
         assert [r.message_id for r in rows][:2] == ["id0", "id1"]
+
+
+def test_settle_and_claim_is_one_transaction(pg_dsn: str) -> None:
+    """A request's outcomes and the next claim commit together (one commit per request), and a failed claim
+    rolls the outcomes back with it: the rows stay in flight, nothing new is claimed. Request keys are unique;
+    after `stop_claiming` it only settles."""
+    journal = _loaded(pg_dsn, 230)
+    journal.acquire(Owner())
+    claim = journal.claim(50)
+    batches = []
+    while claim is not None:
+        batches.append(claim.batch)
+        outcomes = [(r.seq, "accepted", None, f"id{r.seq}", None, None, None) for r in claim.rows]
+        if len(batches) == 3:
+            journal._conn.execute(
+                "CREATE FUNCTION smsgate_test_refuse() RETURNS trigger LANGUAGE plpgsql AS"
+                " $$ BEGIN RAISE EXCEPTION 'no more claims'; END $$"
+            )
+            journal._conn.execute(
+                "CREATE TRIGGER smsgate_test_refuse BEFORE UPDATE ON smsgate_recipients FOR EACH ROW"
+                " WHEN (NEW.state = 'inflight') EXECUTE FUNCTION smsgate_test_refuse()"
+            )
+            with pytest.raises(JournalError, match="no more claims"):
+                journal.settle_and_claim(outcomes, 50)
+            counts = journal.counts()
+            assert (counts.accepted, counts.inflight, counts.pending) == (100, 50, 80)
+            journal._conn.execute("DROP TRIGGER smsgate_test_refuse ON smsgate_recipients")
+            journal._conn.execute("DROP FUNCTION smsgate_test_refuse()")
+        if len(batches) == 4:
+            journal.stop_claiming()
+        claim = journal.settle_and_claim(outcomes, 50)
+    counts = journal.counts()
+    assert (counts.accepted, counts.inflight, counts.pending) == (200, 0, 30)
+    assert len(set(batches)) == len(batches) == 4
+    with journal._conn.cursor() as cur:
+        cur.execute("SELECT request_key FROM smsgate_batches WHERE campaign_id = %s", (journal.campaign_id,))
+        keys = sorted(row[0] for row in cur.fetchall())
+    assert keys == sorted(f"{journal.key}-{b}" for b in batches)
+    journal.close()
 
 
 _HOLDER = """
