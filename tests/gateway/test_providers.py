@@ -97,6 +97,9 @@ def test_smsclub_partial_send_keeps_both_halves() -> None:
     assert refused.reason is smsgate.ErrorCategory.INVALID_RECIPIENT
     assert refused.detail == "Incorrect phone number"
     assert report.outcomes[3].code == "validation"  # 7 digits: refused before sending, the rest went out
+    # The three that went out, refused one included, carry their request's key; the fourth was never sent.
+    assert [o.request_key for o in report.outcomes] == [f"{report.key}.0"] * 3 + [None]
+    assert [o.phone for o in report.outcomes[:3]] == ["380501234567", "380931234567", "380671234560"]
 
 
 def test_smsc_send_with_lost_reply_is_repeated_safely(smsgate_emulator: Any) -> None:
@@ -107,3 +110,29 @@ def test_smsc_send_with_lost_reply_is_repeated_safely(smsgate_emulator: Any) -> 
         report = gw.send(["+79991234567"], "Hello")
     assert [o.outcome for o in report.outcomes] == [Outcome.ACCEPTED]
     assert len(smsgate_emulator.smsc.messages) == 1
+
+
+def _external_id(provider: str, key: str, i: int) -> str | None:
+    return {"letsads": None, "smsleads": f"{key}.{i}", "smsclub": None, "smsc": key}[provider]
+
+
+@pytest.mark.parametrize("provider", sorted(PROVIDERS))
+def test_every_outcome_names_the_recipient_as_given_and_as_sent_with_its_keys(
+    provider: str, smsgate_emulator: Any
+) -> None:
+    """Each recipient's outcome (built once, by the provider's adapter): the number as the caller wrote it, the
+    number as sent, the message id, the request's key and the id the provider knows the message by."""
+    _, _, numbers, _ = PROVIDERS[provider]
+    given = [f"{n[:4]} {n[4:7]}-{n[7:]}" for n in numbers]  # written with separators
+    with smsgate.Gateway.from_url(gateway_url(smsgate_emulator, provider)) as gw:
+        report = gw.send(given, "Your order has shipped", key="order-9")
+        sent = [gw.normalize(n) for n in numbers]
+    assert [o.recipient for o in report.outcomes] == given
+    assert [o.phone for o in report.outcomes] == sent
+    assert [o.outcome for o in report.outcomes] == [Outcome.ACCEPTED] * len(numbers)
+    assert all(o.message_id for o in report.outcomes)
+    assert [(o.reason, o.code, o.detail) for o in report.outcomes] == [(None, None, None)] * len(numbers)
+    assert [o.request_key for o in report.outcomes] == ["order-9.0"] * len(numbers)
+    assert [o.external_id for o in report.outcomes] == [
+        _external_id(provider, "order-9.0", i) for i in range(len(numbers))
+    ]
