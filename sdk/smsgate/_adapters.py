@@ -69,13 +69,11 @@ class Adapter:
         assert isinstance(result, SendResult)
         by_phone = {m.recipient: m.message_id for m in result.messages}
         refused = {r.recipient: r.reason for r in result.rejected}
-        external_id = self.external_id
         outcomes = []
         for i, (recipient, p) in enumerate(zip(recipients, phones, strict=True)):
+            ext = self.external_id(key, i)
             if p in by_phone:
-                outcome = RecipientOutcome(
-                    recipient, p, Outcome.ACCEPTED, by_phone[p], None, None, None, key, external_id(key, i)
-                )
+                outcome = RecipientOutcome(recipient, p, Outcome.ACCEPTED, by_phone[p], None, None, None, key, ext)
             elif p in refused:
                 outcome = RecipientOutcome(
                     recipient,
@@ -85,7 +83,7 @@ class Adapter:
                     code="rejected",
                     detail=refused[p],
                     request_key=key,
-                    external_id=external_id(key, i),
+                    external_id=ext,
                 )
             else:
                 outcome = RecipientOutcome(
@@ -95,7 +93,7 @@ class Adapter:
                     code="missing",
                     detail="no message id in the reply",
                     request_key=key,
-                    external_id=external_id(key, i),
+                    external_id=ext,
                 )
             outcomes.append(outcome)
         return outcomes
@@ -210,12 +208,11 @@ class SmsLeadsAdapter(Adapter):
     def outcomes(
         self, recipients: Sequence[str], phones: Sequence[str], result: Any, key: str
     ) -> list[RecipientOutcome]:
-        accepted = Outcome.ACCEPTED
-        return [
-            RecipientOutcome(recipient, p, accepted, mid, None, None, None, key, mid)
-            for i, (recipient, p) in enumerate(zip(recipients, phones, strict=True))
-            for mid in (f"{key}.{i}",)
-        ]
+        outcomes = []
+        for i, (recipient, p) in enumerate(zip(recipients, phones, strict=True)):
+            mid = self.external_id(key, i)  # the external id is the message id
+            outcomes.append(RecipientOutcome(recipient, p, Outcome.ACCEPTED, mid, None, None, None, key, mid))
+        return outcomes
 
     def external_id(self, request_key: str, index: int) -> str | None:
         return f"{request_key}.{index}"
@@ -328,8 +325,9 @@ class SmscAdapter(Adapter):
         self, recipients: Sequence[str], phones: Sequence[str], result: Any, key: str
     ) -> list[RecipientOutcome]:
         accepted, sent_id = Outcome.ACCEPTED, result.message_id
+        ext = self.external_id(key, 0)  # the same for every recipient: the request's client id
         return [
-            RecipientOutcome(recipient, p, accepted, f"{sent_id}:{p}", None, None, None, key, key)
+            RecipientOutcome(recipient, p, accepted, f"{sent_id}:{p}", None, None, None, key, ext)
             for recipient, p in zip(recipients, phones, strict=True)
         ]
 

@@ -518,18 +518,16 @@ class SqliteJournal(Journal):
         chosen = rows if all(r[2] == first_text for r in rows) else [r for r in rows if r[2] == first_text]
         now = time.time()
         first, last = chosen[0][0], chosen[-1][0]
-        if last - first == len(chosen) - 1:  # consecutive rows (the usual case): exactly the range
-            taken = self._db.execute(
-                "UPDATE recipients SET state = 'inflight', batch = ?, owner = ?, attempts = attempts + 1,"
-                " updated_at = ? WHERE seq BETWEEN ? AND ? AND state = 'pending'",
-                (batch, token, now, first, last),
-            ).rowcount
-        else:
-            taken = self._db.execute(
-                "UPDATE recipients SET state = 'inflight', batch = ?, owner = ?, attempts = attempts + 1,"
-                " updated_at = ? WHERE seq IN (SELECT value FROM json_each(?)) AND state = 'pending'",
-                (batch, token, now, json.dumps([r[0] for r in chosen])),
-            ).rowcount
+        rows_sql, rows_args = (
+            ("seq BETWEEN ? AND ?", (first, last))  # consecutive rows (the usual case): exactly the range
+            if last - first == len(chosen) - 1
+            else ("seq IN (SELECT value FROM json_each(?))", (json.dumps([r[0] for r in chosen]),))
+        )
+        taken = self._db.execute(
+            "UPDATE recipients SET state = 'inflight', batch = ?, owner = ?, attempts = attempts + 1,"  # noqa: S608
+            f" updated_at = ? WHERE {rows_sql} AND state = 'pending'",  # rows_sql: one of the two fixed clauses
+            (batch, token, now, *rows_args),
+        ).rowcount
         if taken != len(chosen):  # cannot happen under the write lock; never return rows not taken
             raise RuntimeError("journal claim raced with another writer")
         if self._counts is not None:
