@@ -453,8 +453,9 @@ class SqliteJournal(Journal):
                 " WHERE state = 'inflight' AND (owner IS NULL OR owner != ?)",
                 (state, detail, None if resend else "interrupted", resend, time.time(), token),
             )
-        if cursor.rowcount:
-            self._counts = None
+        if self._counts is not None:  # every row it changed was in flight: the counts follow without a recount
+            self._counts["inflight"] -= cursor.rowcount
+            self._counts[state] += cursor.rowcount
         return cursor.rowcount
 
     def retry(self, states: Iterable[str]) -> int:

@@ -354,3 +354,24 @@ def test_a_new_campaign_never_counts_its_table(tmp_path: Path) -> None:
     assert _live(journal) == _scanned(path) == {"accepted": 500}
     assert not [s for s in statements if "COUNT(" in s.upper()]
     journal.close()
+
+
+@pytest.mark.parametrize("resend", [False, True])
+def test_reopening_a_gone_runners_rows_keeps_the_counts_without_counting_again(tmp_path: Path, resend: bool) -> None:
+    """A resumed campaign: the rows a gone runner left in flight become unknown (pending with at-least-once);
+    the runner's counts follow them without a second count of the table, and equal the table."""
+    path = tmp_path / "c.db"
+    first = SqliteJournal(path)
+    first.acquire(Owner())
+    first.add((i, f"+38050{i:07d}", None) for i in range(100))
+    assert first.claim(50) is not None
+    first.close()  # gone with 50 rows in flight
+    journal = SqliteJournal(path)
+    journal.acquire(Owner())  # counts the table once
+    statements: list[str] = []
+    journal._db.set_trace_callback(statements.append)
+    assert journal.reopen_orphans(resend=resend) == 50
+    expected = {"pending": 100} if resend else {"pending": 50, "unknown": 50}
+    assert _live(journal) == _scanned(path) == expected
+    assert not [s for s in statements if "COUNT(" in s.upper()]
+    journal.close()
