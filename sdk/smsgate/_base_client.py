@@ -704,7 +704,9 @@ class AsyncClient(BaseClient):
         self._client: httpx.AsyncClient
         if http_client is None:  # one SSL context per process, not one per client (smsgate._fast)
             # A transport of our own (requests dispatched to it directly) unless environment proxies apply.
-            transport = httpx.AsyncHTTPTransport(verify=shared_ssl_context()) if _dispatchable(self.base_url) else None
+            from ._aionet import AsyncTransport  # (asyncio: imported by async clients only)
+
+            transport = AsyncTransport(verify=shared_ssl_context()) if _dispatchable(self.base_url) else None
             self._client = httpx.AsyncClient(timeout=self.timeout, verify=shared_ssl_context(), transport=transport)
             self._own_client_built(self._client, transport)
         else:

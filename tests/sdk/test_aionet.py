@@ -1,0 +1,300 @@
+"""The async clients the SDK builds itself reach the provider through httpcore over asyncio's own transports
+(smsgate._aionet), not over anyio streams. A user must see no difference, over real loopback sockets:
+
+* every fault of the emulator ends in the same SDK error, with the same "may have reached", and the provider
+  sees the same requests, as through httpx's own transport (a client given ``http_client=httpx.AsyncClient()``);
+* keep-alive: one connection for many calls; a connection the server closed while idle is noticed, and the
+  next call opens a new one instead of failing (a send would otherwise be reported as "may have reached");
+* a reply larger than the read buffer's high-water mark arrives whole; trio still works (httpcore's backend).
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import ssl
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+import smsgate
+from smsgate import _aionet, _fast
+
+from .conftest import LOGIN, PASSWORD
+
+BALANCE_XML = b"<response><name>Balance</name><description>5</description><currency>UAH</currency></response>"
+TIMEOUT = httpx.Timeout(0.4, connect=2.0)
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many reads went through the asyncio stream (so a test knows which path it exercised)."""
+    seen: list[int] = []
+    original = _aionet.AsyncioStream.read
+
+    async def read(self: _aionet.AsyncioStream, max_bytes: int, timeout: float | None = None) -> bytes:
+        seen.append(max_bytes)
+        return await original(self, max_bytes, timeout)
+
+    monkeypatch.setattr(_aionet.AsyncioStream, "read", read)
+    return seen
+
+
+def _client(base_url: str, side: str, **kwargs: Any) -> smsgate.AsyncLetsAds:
+    http_client = httpx.AsyncClient(timeout=TIMEOUT) if side == "httpx" else None
+    return smsgate.AsyncLetsAds(
+        login=LOGIN, password=PASSWORD, base_url=base_url, timeout=TIMEOUT, http_client=http_client, **kwargs
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+FAULTS: list[tuple[str, dict[str, Any]]] = [
+    ("reset", {"before_handler": True}),
+    ("reset", {"before_handler": False}),
+    ("timeout", {"delay": 1.5}),
+    ("timeout", {"delay": 1.5, "before_handler": True}),
+    ("truncate", {"bytes": 40}),
+    ("truncate", {"bytes": 40, "declare_full_length": True}),
+    ("status", {"status": 503}),
+    ("empty", {}),
+    ("malformed", {"body": "<html>busy</html>"}),
+    ("hold", {"delay": 0.05}),
+]
+
+
+async def _outcome(client: smsgate.AsyncLetsAds, operation: str) -> tuple[str, bool | None, str]:
+    try:
+        if operation == "send":
+            await client.send(["380501234567"], "hi", sender="Sender")
+        else:
+            await client.balance()
+    except smsgate.SmsGateError as exc:
+        # The error, whether it may have reached the provider, and the httpx exception its text names (the
+        # OS's own words after it may differ: anyio drops them, asyncio keeps them).
+        named = re.search(r"\((\w+): ", str(exc))
+        return type(exc).__name__, getattr(exc, "may_have_reached", None), named.group(1) if named else ""
+    finally:
+        await client.aclose()
+        if client._owns_client is False:
+            await client._client.aclose()
+    return "ok", None, ""
+
+
+@pytest.mark.parametrize("operation", ["send", "balance"])
+@pytest.mark.parametrize(("kind", "params"), FAULTS, ids=[f"{k}-{'-'.join(map(str, p.values()))}" for k, p in FAULTS])
+async def test_each_fault_ends_as_through_httpxs_own_transport(
+    kind: str, params: dict[str, Any], operation: str, smsgate_emulator: Any, reads: list[int]
+) -> None:
+    ends: dict[str, tuple[tuple[str, bool | None, str], int]] = {}
+    for side in ("sdk", "httpx"):
+        smsgate_emulator.reset()
+        smsgate_emulator.faults.inject("letsads", kind, **params)
+        before = len(reads)
+        end = await _outcome(_client(smsgate_emulator.base_url("letsads"), side, max_retries=0), operation)
+        ends[side] = end, len(smsgate_emulator.letsads.messages)
+        # The SDK's own client read through the asyncio stream; the caller's client never did.
+        assert (len(reads) > before) is (side == "sdk")
+    assert ends["sdk"] == ends["httpx"]
+    assert ends["sdk"][0][0] != "ok" or kind == "hold"
+
+
+async def test_a_refused_connection_ends_as_through_httpxs_own_transport() -> None:
+    base_url = f"http://127.0.0.1:{_free_port()}"
+    ends = {side: await _outcome(_client(base_url, side, max_retries=0), "send") for side in ("sdk", "httpx")}
+    assert ends["sdk"] == ends["httpx"]
+    assert ends["sdk"][:2] == ("ConnectFailedError", False)
+
+
+class ClosingServer:
+    """HTTP/1.1 on 127.0.0.1 answering a LetsAds balance, keeping the connection open (no "Connection: close")
+    but closing it `close_after` seconds after each reply — an idle keep-alive connection the server drops."""
+
+    def __init__(self, close_after: float | None, body: bytes = BALANCE_XML, tls: ssl.SSLContext | None = None) -> None:
+        self.connections = 0
+        self.tls = tls
+        self.close_after = close_after
+        self.body = body
+        self._sock = socket.create_server(("127.0.0.1", 0))
+        self._sock.settimeout(0.1)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self._sock.getsockname()[1]}"
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except TimeoutError:
+                continue
+            self.connections += 1
+            conn.settimeout(5.0)
+            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
+
+    def _handle(self, conn: socket.socket) -> None:
+        if self.tls is not None:
+            try:
+                conn = self.tls.wrap_socket(conn, server_side=True)
+            except (ssl.SSLError, OSError):  # a client that does not trust us: it hangs up
+                conn.close()
+                return
+        with conn:
+            data = b""
+            while True:
+                while b"\r\n\r\n" not in data:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        return
+                    data += chunk
+                head, _, rest = data.partition(b"\r\n\r\n")
+                fields = (line.partition(b":") for line in head.split(b"\r\n")[1:])
+                length = next((int(v) for n, _, v in fields if n.strip().lower() == b"content-length"), 0)
+                while len(rest) < length:
+                    rest += conn.recv(65536)
+                data = rest[length:]
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: %d\r\n\r\n%s"
+                    % (len(self.body), self.body)
+                )
+                if self.close_after is not None:
+                    self._stop.wait(self.close_after)
+                    return
+
+    def __enter__(self) -> ClosingServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sock.close()
+
+
+@pytest.fixture
+def keeping() -> Iterator[ClosingServer]:
+    with ClosingServer(close_after=None) as server:
+        yield server
+
+
+@pytest.fixture
+def dropping() -> Iterator[ClosingServer]:
+    with ClosingServer(close_after=0.0) as server:
+        yield server
+
+
+async def test_keep_alive_one_connection_for_many_calls(keeping: ClosingServer, reads: list[int]) -> None:
+    client = _client(keeping.url, "sdk", max_retries=0)
+    async with client:
+        for _ in range(5):
+            assert (await client.balance()).currency == "UAH"
+    assert keeping.connections == 1
+    assert reads
+
+
+async def test_an_idle_connection_the_server_closed_is_replaced_not_used(
+    dropping: ClosingServer, reads: list[int]
+) -> None:
+    import asyncio
+
+    client = _client(dropping.url, "sdk", max_retries=0)  # no retry could hide a failed attempt
+    async with client:
+        for _ in range(4):
+            assert (await client.balance()).currency == "UAH"
+            await asyncio.sleep(0.05)  # the server's close arrives while the connection is idle
+    assert dropping.connections == 4
+    assert reads
+
+
+async def test_a_reply_beyond_the_read_buffers_high_water_mark_arrives_whole(reads: list[int]) -> None:
+    padding = b"<!--" + b"x" * (3 * _aionet._HIGH_WATER) + b"-->"
+    with ClosingServer(close_after=None, body=padding + BALANCE_XML) as server:
+        client = _client(server.url, "sdk", max_retries=0)
+        async with client:
+            assert (await client.balance()).currency == "UAH"
+    assert len(reads) > 1
+
+
+async def test_reading_pauses_while_unread_bytes_pile_up_and_resumes_as_they_are_read() -> None:
+    import asyncio
+
+    sent = bytes(range(256)) * (4 * _aionet._HIGH_WATER // 256)  # 1 MiB, four times the high-water mark
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.sendall(sent)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    stream = await _aionet.AsyncioBackend().connect_tcp("127.0.0.1", listener.getsockname()[1], timeout=2.0)
+    try:
+        await asyncio.sleep(0.2)  # nobody reads: what arrives piles up until reading pauses
+        connection = stream._connection  # type: ignore[attr-defined]
+        assert connection.read_paused
+        assert _aionet._HIGH_WATER < len(connection.buffer) < len(sent)
+        received = bytearray()
+        while chunk := await stream.read(65536, timeout=2.0):
+            received += chunk
+        assert received == sent
+    finally:
+        await stream.aclose()
+        thread.join()
+        listener.close()
+
+
+@pytest.fixture
+def tls_server(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[ClosingServer]:
+    """An HTTPS server on 127.0.0.1 with a certificate of a test CA the process trusts (SSL_CERT_FILE, which
+    the SDK's SSL context honours as httpx does)."""
+    trustme = pytest.importorskip("trustme")
+    ca = trustme.CA()
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_context)
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    _fast.shared_ssl_context.cache_clear()
+    try:
+        with ClosingServer(close_after=None, tls=server_context) as server:
+            yield server
+    finally:
+        _fast.shared_ssl_context.cache_clear()
+
+
+async def test_https_through_the_asyncio_connections(tls_server: ClosingServer, reads: list[int]) -> None:
+    client = _client(tls_server.url, "sdk", max_retries=0)
+    async with client:
+        for _ in range(3):
+            assert (await client.balance()).currency == "UAH"
+    assert tls_server.connections == 1
+    assert reads
+
+
+async def test_an_untrusted_certificate_ends_as_through_httpxs_own_transport(
+    tls_server: ClosingServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SSL_CERT_FILE")  # the system's CAs only: the test CA is not among them
+    _fast.shared_ssl_context.cache_clear()
+    ends = {side: await _outcome(_client(tls_server.url, side, max_retries=0), "send") for side in ("sdk", "httpx")}
+    assert ends["sdk"] == ends["httpx"]
+    assert ends["sdk"][:2] == ("ConnectFailedError", False)
+
+
+def test_under_trio_httpcores_own_backend_carries_the_calls(smsgate_emulator: Any, reads: list[int]) -> None:
+    trio = pytest.importorskip("trio")
+
+    async def main() -> str | None:
+        async with _client(smsgate_emulator.base_url("letsads"), "sdk") as client:
+            return (await client.balance()).currency
+
+    assert trio.run(main) == "UAH"
+    assert reads == []
