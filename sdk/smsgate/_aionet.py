@@ -24,7 +24,7 @@ from typing import Any
 import httpcore
 import httpx
 
-__all__ = ["AsyncTransport", "AsyncioBackend", "AsyncioStream"]
+__all__ = ["AsyncTransport", "AsyncioBackend", "AsyncioStream", "under_asyncio"]
 
 #: Reading is paused while this much has arrived unread (a reply is read to 1 MiB at most anyway).
 _HIGH_WATER = 1 << 18
@@ -211,7 +211,7 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        if not _under_asyncio():
+        if not under_asyncio():
             return await self._fallback().connect_tcp(host, port, timeout, local_address, socket_options)
         loop = asyncio.get_running_loop()
         try:
@@ -235,13 +235,14 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         return await self._fallback().connect_unix_socket(path, timeout, socket_options)
 
     async def sleep(self, seconds: float) -> None:
-        if _under_asyncio():
+        if under_asyncio():
             await asyncio.sleep(seconds)
         else:
             await self._fallback().sleep(seconds)
 
 
-def _under_asyncio() -> bool:
+def under_asyncio() -> bool:
+    """Whether the running async code runs under asyncio (not trio)."""
     import sniffio
 
     try:

@@ -54,11 +54,22 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.
 
 
 async def _sleep(seconds: float) -> None:
-    """Sleep under whichever async runtime runs the call (asyncio, trio): anyio, as httpx uses it. Imported
-    on first await, so a sync client never imports an event loop."""
-    import anyio
+    """Sleep under whichever async runtime runs the call: asyncio's own sleep under asyncio, anyio's under any
+    other (trio). Imported on first await, so a sync client never imports an event loop."""
+    if _under_asyncio():
+        import asyncio
 
-    await anyio.sleep(seconds)
+        await asyncio.sleep(seconds)
+    else:
+        import anyio
+
+        await anyio.sleep(seconds)
+
+
+def _under_asyncio() -> bool:
+    from ._aionet import under_asyncio
+
+    return under_asyncio()
 
 
 def _attempt_deadline(request: httpx.Request) -> float | None:
@@ -752,34 +763,49 @@ class AsyncClient(BaseClient):
                 attempt += 1
 
     async def _exchange(self, request: httpx.Request, prepared: Prepared[Any]) -> tuple[httpx.Response, bytes]:
-        """As `SyncClient._exchange`; the deadline cancels the exchange wherever it is (anyio)."""
+        """As `SyncClient._exchange`; the deadline cancels the exchange wherever it is: asyncio's own timeout
+        under asyncio, anyio's cancel scope under any other runtime (trio)."""
+        deadline = _attempt_deadline(request)
+        if _under_asyncio():
+            import asyncio
+
+            try:
+                async with asyncio.timeout(deadline):
+                    return await self._attempt(request, prepared)
+            except TimeoutError:
+                assert deadline is not None  # (no other TimeoutError leaves `_attempt`: its errors are ours)
+                raise self._past_deadline(prepared, deadline) from None
         import anyio
 
-        deadline = _attempt_deadline(request)
+        with anyio.move_on_after(deadline) as scope:
+            return await self._attempt(request, prepared)
+        assert deadline is not None  # only the deadline's cancellation leaves the scope without a result
+        assert scope.cancelled_caught
+        raise self._past_deadline(prepared, deadline)
+
+    async def _attempt(self, request: httpx.Request, prepared: Prepared[Any]) -> tuple[httpx.Response, bytes]:
+        """One attempt without its deadline (`_exchange` bounds it). Errors are raised outside httpx's
+        handlers: httpx's exception (its request, with the body and the auth headers) is never chained."""
         failure: SmsGateError | None = None
         result: tuple[httpx.Response, bytes] | None = None
-        with anyio.move_on_after(deadline) as scope:
+        try:
+            response = await self._send(request)
+        except httpx.TransportError as exc:
+            failure = self._transport_error(exc, prepared)
+        if failure is None:
             try:
-                response = await self._send(request)
-            except httpx.TransportError as exc:
-                failure = self._transport_error(exc, prepared)
-            if failure is None:
-                try:
-                    reader, read = _reader_for(response)
-                    if not read:
-                        # Closed when left early (size cap, cancelled): trio finalises no half-read generator.
-                        raw_chunks = cast("AsyncGenerator[bytes, None]", self._raw_chunks(response))
-                        async with contextlib.aclosing(raw_chunks) as chunks:
-                            async for raw in chunks:
-                                reader.feed(raw)
-                    result = response, _Reply(reader.finish())
-                except (httpx.TransportError, ReplyTooLargeError, UnreadableEncodingError) as exc:
-                    failure = self._read_failure(exc, prepared, response.status_code)
-                finally:
-                    await response.aclose()
-        if scope.cancelled_caught:
-            assert deadline is not None
-            failure = self._past_deadline(prepared, deadline)
+                reader, read = _reader_for(response)
+                if not read:
+                    # Closed when left early (size cap, cancelled): trio finalises no half-read generator.
+                    raw_chunks = cast("AsyncGenerator[bytes, None]", self._raw_chunks(response))
+                    async with contextlib.aclosing(raw_chunks) as chunks:
+                        async for raw in chunks:
+                            reader.feed(raw)
+                result = response, _Reply(reader.finish())
+            except (httpx.TransportError, ReplyTooLargeError, UnreadableEncodingError) as exc:
+                failure = self._read_failure(exc, prepared, response.status_code)
+            finally:
+                await response.aclose()
         if failure is not None:
             raise failure
         assert result is not None
