@@ -104,8 +104,18 @@ def phone_international(value: str, *, field: str = "phone") -> str:
     country according to `phonenumbers`. A national number (``0501234567``) is read in the
     ``default_region`` of the client or Gateway converting it, and refused when there is none.
     """
-    if type(value) is str and value in _INTERNATIONAL:
-        return value  # this converter's own output (a Gateway normalised it): no second parse
+    if type(value) is str:
+        if value in _INTERNATIONAL:
+            return value  # this converter's own output (a Gateway normalised it): no second parse
+        if value[:1] == "+" and _UNCHANGED:  # "+<digits>" of a shape phonenumbers took unchanged: the usual case
+            digits = value[1:]
+            if digits.isdigit() and digits.isascii():
+                shape = _shape(digits)
+                if shape is not None and shape in _UNCHANGED:
+                    if len(_INTERNATIONAL) >= _MAX_KNOWN:
+                        _INTERNATIONAL.clear()
+                    _INTERNATIONAL[digits] = None
+                    return digits
     compact, digits = _compact(value, field)
     region = _REGION.get()
     if region is not None and not compact.startswith("+"):
