@@ -291,10 +291,15 @@ CREATE TABLE IF NOT EXISTS recipients (
 );
 """
 
-# Fresh pending rows in input order (what a claim takes). Partial, so that settling a row (in-flight ->
-# accepted...) touches no index at all; journals of older versions had an index of every state.
-_FRESH_INDEX = (
-    "CREATE INDEX IF NOT EXISTS recipients_fresh ON recipients (seq) WHERE state = 'pending' AND batch IS NULL"
+# Fresh pending rows (what a claim takes) are found by their position from a cursor the runner keeps
+# (`SqliteJournal._fresh_from`), not by an index: loading, claiming and settling a row touch no index at all.
+# Journals of older versions had an index of every state, then one of fresh rows: a runner drops them.
+_OLD_INDEXES = ("recipients_by_state", "recipients_fresh")
+
+# The first fresh pending rows from a position, in input order (a search of the table's rowid).
+_FRESH_ROWS = (
+    "SELECT seq, recipient, text, batch FROM recipients"
+    " WHERE seq >= ? AND state = 'pending' AND batch IS NULL ORDER BY seq LIMIT ?"
 )
 
 # Rows back to pending after a request that provably did not deliver them: resent under their batch number.
@@ -328,9 +333,6 @@ class SqliteJournal(Journal):
         if "owner" not in columns:  # a journal of an older version
             self._db.execute("ALTER TABLE recipients ADD COLUMN owner TEXT")
         self._db.execute(_RESEND_INDEX)
-        self._db.execute(_FRESH_INDEX)
-        if self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'recipients_by_state'").fetchone():
-            self._db.execute("DROP INDEX recipients_by_state")  # a journal of an older version
         self._owner: Owner | None = None
         #: Rows per state while this journal is acquired (its owner is the only writer), kept up to date by
         #: add, claim and settle so that progress reports do not count the whole table; None = count again.
@@ -338,6 +340,11 @@ class SqliteJournal(Journal):
         self._lock_file: IO[str] | None = None
         #: Whether the batch counter's row is known to exist (inserted once, not before every claim).
         self._counter_ready = False
+        #: No fresh pending row (pending, never claimed) comes before this position while the journal is held:
+        #: a claim searches from here. Moved past what a claim takes; back to where rows become fresh again
+        #: (added, retried, reopened for a resend, a rolled-back claim). A search that finds nothing from here
+        #: looks once more from the start, so a row made fresh by anyone else is still found.
+        self._fresh_from = 0
 
     def close(self) -> None:
         self.release()
@@ -380,6 +387,10 @@ class SqliteJournal(Journal):
             raise
         self._lock_file = handle
         self._owner = owner
+        self._fresh_from = 0
+        with self._transaction():
+            for name in _OLD_INDEXES:  # the runner is the only writer now: nobody is using them
+                self._db.execute(f"DROP INDEX IF EXISTS {name}")
         self.set(owner=owner.to_json())
         self._counts = None
         self.counts()  # counted once now (nothing to count in a new journal), then kept up to date
@@ -436,6 +447,8 @@ class SqliteJournal(Journal):
             )
         if self._counts is not None:
             self._counts["pending"] += cursor.rowcount
+        if rows and cursor.rowcount:
+            self._fresh_from = min(self._fresh_from, min(row[0] for row in rows))
         return cursor.rowcount
 
     # -- the state machine ------------------------------------------------------------------------
@@ -456,6 +469,8 @@ class SqliteJournal(Journal):
         if self._counts is not None:  # every row it changed was in flight: the counts follow without a recount
             self._counts["inflight"] -= cursor.rowcount
             self._counts[state] += cursor.rowcount
+        if resend and cursor.rowcount:
+            self._fresh_from = 0  # fresh again, wherever they are
         return cursor.rowcount
 
     def retry(self, states: Iterable[str]) -> int:
@@ -471,6 +486,7 @@ class SqliteJournal(Journal):
             )
         if cursor.rowcount:
             self._counts = None
+            self._fresh_from = 0  # fresh again, wherever they are
         return cursor.rowcount
 
     def claim(self, limit: int) -> Claim | None:
@@ -501,11 +517,10 @@ class SqliteJournal(Journal):
             rows = [r for r in rows if r[3] == batch]
         else:
             resend = False
-            rows = self._db.execute(
-                "SELECT seq, recipient, text, batch FROM recipients INDEXED BY recipients_fresh"
-                " WHERE state = 'pending' AND batch IS NULL ORDER BY seq LIMIT ?",
-                (limit,),
-            ).fetchall()
+            rows = self._db.execute(_FRESH_ROWS, (self._fresh_from, limit)).fetchall()
+            if not rows and self._fresh_from:  # none from the cursor: once more from the start (see _fresh_from)
+                self._fresh_from = 0
+                rows = self._db.execute(_FRESH_ROWS, (0, limit)).fetchall()
             if not rows:
                 return None
             if not self._counter_ready:
@@ -517,6 +532,8 @@ class SqliteJournal(Journal):
             batch = int(value)
         first_text = rows[0][2]
         chosen = rows if all(r[2] == first_text for r in rows) else [r for r in rows if r[2] == first_text]
+        if not resend:  # the first row not taken (another text) is the first fresh row left
+            self._fresh_from = next((r[0] for r in rows if r[2] != first_text), rows[-1][0] + 1)
         now = time.time()
         first, last = chosen[0][0], chosen[-1][0]
         rows_sql, rows_args = (
@@ -619,6 +636,7 @@ class SqliteJournal(Journal):
             else:
                 self.journal._counts = None  # the live counts may have counted what is rolled back
                 self.journal._counter_ready = False  # and the counter's row may have been inserted in it
+                self.journal._fresh_from = 0  # and a claim in it may have moved the cursor past its rows
                 self.journal._db.execute("ROLLBACK")
 
     def _transaction(self) -> SqliteJournal._Tx:

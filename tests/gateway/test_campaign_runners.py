@@ -248,8 +248,8 @@ def test_a_failed_settle_and_claim_keeps_neither(tmp_path: Path) -> None:
 
 
 def test_a_journal_of_an_older_version_is_taken_over(tmp_path: Path) -> None:
-    """A journal written by a version that indexed every state: opened, its index of states is dropped for the
-    index of fresh rows, and its pending rows are claimed in input order."""
+    """A journal written by a version that indexed every state: taken by a runner, its index of states is
+    dropped (claims find fresh rows from a cursor), and its pending rows are claimed in input order."""
     path = tmp_path / "c.db"
     with sqlite3.connect(path) as db:
         db.executescript(
@@ -266,7 +266,7 @@ def test_a_journal_of_an_older_version_is_taken_over(tmp_path: Path) -> None:
     journal = SqliteJournal(path)
     journal.acquire(Owner())
     indexes = {r[0] for r in journal._db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert "recipients_by_state" not in indexes and "recipients_fresh" in indexes
+    assert indexes == {"recipients_to_resend", "sqlite_autoindex_meta_1"}
     claim = journal.claim(5)
     assert claim is not None and [r.seq for r in claim.rows] == [10, 11, 12, 13, 14]
     assert _live(journal) == {"accepted": 10, "inflight": 5, "pending": 15}
@@ -374,4 +374,76 @@ def test_reopening_a_gone_runners_rows_keeps_the_counts_without_counting_again(t
     expected = {"pending": 100} if resend else {"pending": 50, "unknown": 50}
     assert _live(journal) == _scanned(path) == expected
     assert not [s for s in statements if "COUNT(" in s.upper()]
+    journal.close()
+
+
+def _take(journal: SqliteJournal, limit: int) -> list[int] | None:
+    """One claim, settled accepted: the rows' positions (None: nothing to claim)."""
+    claim = journal.claim(limit)
+    if claim is None:
+        return None
+    journal.settle([(r.seq, "accepted", None, "m", None, None, None) for r in claim.rows])
+    return [r.seq for r in claim.rows]
+
+
+def _drain(journal: SqliteJournal, limit: int = 50) -> list[list[int]]:
+    """Every claim until none is left (each settled accepted), as the rows' positions."""
+    taken = []
+    while (seqs := _take(journal, limit)) is not None:
+        taken.append(seqs)
+    return taken
+
+
+def test_claims_take_fresh_rows_in_input_order_wherever_they_become_fresh(tmp_path: Path) -> None:
+    """Claims search for fresh rows from where the last claim stopped; rows that become fresh behind that point
+    are still taken, and first: rows added into a gap, rows a rolled-back claim had taken, rows retried or
+    reopened for a resend, and rows another connection made fresh (found when nothing is left ahead)."""
+    path = tmp_path / "c.db"
+    journal = SqliteJournal(path)
+    journal.acquire(Owner())
+    journal.add((i, f"+38050{i:07d}", None) for i in [*range(0, 20), *range(40, 60)])
+    assert _take(journal, 10) == list(range(10))
+    # A claim that is rolled back: its rows are the next claim's.
+    journal._db.execute(
+        "CREATE TRIGGER refuse_claims BEFORE UPDATE OF state ON recipients WHEN NEW.state = 'inflight'"
+        " BEGIN SELECT RAISE(ABORT, 'no claims now'); END"
+    )
+    with pytest.raises(sqlite3.IntegrityError, match="no claims now"):
+        journal.claim(10)
+    journal._db.execute("DROP TRIGGER refuse_claims")
+    assert _take(journal, 10) == list(range(10, 20))
+    assert _take(journal, 10) == list(range(40, 50))
+    # Rows added into the gap behind the last claim: claimed next, in input order.
+    assert journal.add((i, f"+38050{i:07d}", None) for i in range(20, 40)) == 20
+    assert _take(journal, 10) == list(range(20, 30))
+    assert _take(journal, 10) == list(range(30, 40))
+    # Retried rows (at-least-once) are fresh again, wherever they are: taken before the rows ahead.
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE recipients SET state = 'unknown' WHERE seq IN (3, 45)")
+    assert journal.retry(["unknown"]) == 2
+    assert _drain(journal, 5) == [[3, 45, 50, 51, 52], [53, 54, 55, 56, 57], [58, 59]]
+    # Another connection makes rows fresh while the runner holds the journal: found once nothing is ahead.
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE recipients SET state = 'pending', batch = NULL WHERE seq IN (7, 8)")
+    assert _drain(journal) == [[7, 8]]
+    assert _scanned(path) == {"accepted": 60}
+    journal.close()
+
+
+def test_rows_reopened_for_a_resend_are_claimed_next(tmp_path: Path) -> None:
+    """At-least-once: a gone runner's in-flight rows, reopened after the new runner has claimed further on, are
+    its next claim (in input order), not left for the end."""
+    path = tmp_path / "c.db"
+    first = SqliteJournal(path)
+    first.acquire(Owner())
+    first.add((i, f"+38050{i:07d}", None) for i in range(100))
+    assert first.claim(50) is not None
+    first.close()  # gone with rows 0-49 in flight
+    journal = SqliteJournal(path)
+    journal.acquire(Owner())
+    claim = journal.claim(10)
+    assert claim is not None and [r.seq for r in claim.rows] == list(range(50, 60))
+    journal.settle([(r.seq, "accepted", None, "m", None, None, None) for r in claim.rows])
+    assert journal.reopen_orphans(resend=True) == 50
+    assert _drain(journal) == [list(range(0, 50)), list(range(60, 100))]
     journal.close()
