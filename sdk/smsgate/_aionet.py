@@ -185,11 +185,13 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
 
 
 async def _close(transport: asyncio.Transport) -> None:
-    """Close now, as anyio closes a stream: politely, then (one loop iteration later) for certain, so that the
-    socket is closed when this returns (a TLS transport would otherwise wait for the peer's close_notify)."""
+    """Close now, as anyio closes a stream: politely (what is buffered may still leave), one loop iteration
+    later for certain (what is still buffered is dropped; a TLS transport does not wait for the peer's
+    close_notify), and one more, in which asyncio closes the socket: it is closed when this returns."""
     transport.close()
     await asyncio.sleep(0)
     transport.abort()
+    await asyncio.sleep(0)
 
 
 class AsyncioBackend(httpcore.AsyncNetworkBackend):

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
+import httpcore
 import httpx
 import pytest
 
@@ -248,6 +249,37 @@ async def test_reading_pauses_while_unread_bytes_pile_up_and_resumes_as_they_are
         await stream.aclose()
         thread.join()
         listener.close()
+
+
+async def test_writing_waits_while_the_peer_reads_nothing_and_times_out() -> None:
+    """A write waits while asyncio's write buffer is full (the peer reads nothing) instead of buffering
+    without bound, and gives up with httpcore's WriteTimeout; once the peer reads, every byte arrives."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    reading = threading.Event()
+    received = bytearray()
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            reading.wait(5.0)
+            while chunk := conn.recv(1 << 16):
+                received.extend(chunk)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    stream = await _aionet.AsyncioBackend().connect_tcp("127.0.0.1", listener.getsockname()[1], timeout=2.0)
+    payload = bytes(range(256)) * (64 * 1024)  # 16 MiB: more than the kernel's and asyncio's buffers hold
+    try:
+        with pytest.raises(httpcore.WriteTimeout):
+            await stream.write(payload, timeout=0.3)
+    finally:
+        reading.set()
+        await stream.aclose()
+        thread.join(5.0)  # the socket is closed when aclose returns: the peer reads to its end
+        listener.close()
+    assert not thread.is_alive()
+    assert 0 < len(received) <= len(payload)  # what had been handed over still arrived, in order
+    assert received == payload[: len(received)]
 
 
 @pytest.fixture
