@@ -25,8 +25,8 @@ import smsgate
 from smsgate import _aionet, _fast
 
 from .conftest import LOGIN, PASSWORD
+from .loopback import BALANCE_XML, LoopbackServer, answer, keep_answering
 
-BALANCE_XML = b"<response><name>Balance</name><description>5</description><currency>UAH</currency></response>"
 TIMEOUT = httpx.Timeout(0.4, connect=2.0)
 
 
@@ -114,83 +114,21 @@ async def test_a_refused_connection_ends_as_through_httpxs_own_transport() -> No
     assert ends["sdk"][:2] == ("ConnectFailedError", False)
 
 
-class ClosingServer:
-    """HTTP/1.1 on 127.0.0.1 answering a LetsAds balance, keeping the connection open (no "Connection: close")
-    but closing it `close_after` seconds after each reply — an idle keep-alive connection the server drops."""
-
-    def __init__(self, close_after: float | None, body: bytes = BALANCE_XML, tls: ssl.SSLContext | None = None) -> None:
-        self.connections = 0
-        self.tls = tls
-        self.close_after = close_after
-        self.body = body
-        self._sock = socket.create_server(("127.0.0.1", 0))
-        self._sock.settimeout(0.1)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self._sock.getsockname()[1]}"
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._sock.accept()
-            except TimeoutError:
-                continue
-            self.connections += 1
-            conn.settimeout(5.0)
-            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
-
-    def _handle(self, conn: socket.socket) -> None:
-        if self.tls is not None:
-            try:
-                conn = self.tls.wrap_socket(conn, server_side=True)
-            except (ssl.SSLError, OSError):  # a client that does not trust us: it hangs up
-                conn.close()
-                return
-        with conn:
-            data = b""
-            while True:
-                while b"\r\n\r\n" not in data:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        return
-                    data += chunk
-                head, _, rest = data.partition(b"\r\n\r\n")
-                fields = (line.partition(b":") for line in head.split(b"\r\n")[1:])
-                length = next((int(v) for n, _, v in fields if n.strip().lower() == b"content-length"), 0)
-                while len(rest) < length:
-                    rest += conn.recv(65536)
-                data = rest[length:]
-                conn.sendall(
-                    b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: %d\r\n\r\n%s"
-                    % (len(self.body), self.body)
-                )
-                if self.close_after is not None:
-                    self._stop.wait(self.close_after)
-                    return
-
-    def __enter__(self) -> ClosingServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self._sock.close()
-
-
 @pytest.fixture
-def keeping() -> Iterator[ClosingServer]:
-    with ClosingServer(close_after=None) as server:
+def keeping() -> Iterator[LoopbackServer]:
+    with LoopbackServer(keep_answering) as server:
         yield server
 
 
 @pytest.fixture
-def dropping() -> Iterator[ClosingServer]:
-    with ClosingServer(close_after=0.0) as server:
+def dropping() -> Iterator[LoopbackServer]:
+    """Closes each connection right after its reply, without saying so ("Connection: close"): an idle
+    keep-alive connection the server drops."""
+    with LoopbackServer(answer) as server:
         yield server
 
 
-async def test_keep_alive_one_connection_for_many_calls(keeping: ClosingServer, reads: list[int]) -> None:
+async def test_keep_alive_one_connection_for_many_calls(keeping: LoopbackServer, reads: list[int]) -> None:
     client = _client(keeping.url, "sdk", max_retries=0)
     async with client:
         for _ in range(5):
@@ -200,7 +138,7 @@ async def test_keep_alive_one_connection_for_many_calls(keeping: ClosingServer, 
 
 
 async def test_an_idle_connection_the_server_closed_is_replaced_not_used(
-    dropping: ClosingServer, reads: list[int]
+    dropping: LoopbackServer, reads: list[int]
 ) -> None:
     import asyncio
 
@@ -215,7 +153,7 @@ async def test_an_idle_connection_the_server_closed_is_replaced_not_used(
 
 async def test_a_reply_beyond_the_read_buffers_high_water_mark_arrives_whole(reads: list[int]) -> None:
     padding = b"<!--" + b"x" * (3 * _aionet._HIGH_WATER) + b"-->"
-    with ClosingServer(close_after=None, body=padding + BALANCE_XML) as server:
+    with LoopbackServer(lambda conn: answer(conn, padding + BALANCE_XML)) as server:
         client = _client(server.url, "sdk", max_retries=0)
         async with client:
             assert (await client.balance()).currency == "UAH"
@@ -283,7 +221,7 @@ async def test_writing_waits_while_the_peer_reads_nothing_and_times_out() -> Non
 
 
 @pytest.fixture
-def tls_server(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[ClosingServer]:
+def tls_server(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[LoopbackServer]:
     """An HTTPS server on 127.0.0.1 with a certificate of a test CA the process trusts (SSL_CERT_FILE, which
     the SDK's SSL context honours as httpx does)."""
     trustme = pytest.importorskip("trustme")
@@ -296,13 +234,13 @@ def tls_server(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[Closi
     monkeypatch.delenv("SSL_CERT_DIR", raising=False)
     _fast.shared_ssl_context.cache_clear()
     try:
-        with ClosingServer(close_after=None, tls=server_context) as server:
+        with LoopbackServer(keep_answering, tls=server_context) as server:
             yield server
     finally:
         _fast.shared_ssl_context.cache_clear()
 
 
-async def test_https_through_the_asyncio_connections(tls_server: ClosingServer, reads: list[int]) -> None:
+async def test_https_through_the_asyncio_connections(tls_server: LoopbackServer, reads: list[int]) -> None:
     client = _client(tls_server.url, "sdk", max_retries=0)
     async with client:
         for _ in range(3):
@@ -312,7 +250,7 @@ async def test_https_through_the_asyncio_connections(tls_server: ClosingServer, 
 
 
 async def test_an_untrusted_certificate_ends_as_through_httpxs_own_transport(
-    tls_server: ClosingServer, monkeypatch: pytest.MonkeyPatch
+    tls_server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("SSL_CERT_FILE")  # the system's CAs only: the test CA is not among them
     _fast.shared_ssl_context.cache_clear()

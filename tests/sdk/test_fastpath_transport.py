@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import socket
-import threading
 from collections.abc import Generator
 from typing import Any
 
@@ -26,68 +24,13 @@ import pytest
 import smsgate
 
 from .conftest import LOGIN, PASSWORD, call
-
-BALANCE_XML = b"<response><name>Balance</name><description>5</description><currency>UAH</currency></response>"
-
-
-class RecordingServer:
-    """An HTTP/1.1 server on 127.0.0.1 that records each request's head and answers a LetsAds balance."""
-
-    def __init__(self) -> None:
-        self.heads: list[bytes] = []
-        self._sock = socket.socket()
-        self._sock.bind(("127.0.0.1", 0))
-        self._sock.listen(8)
-        self._sock.settimeout(0.2)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._sock.accept()
-            except TimeoutError:
-                continue
-            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
-
-    def _handle(self, conn: socket.socket) -> None:
-        with conn:
-            data = b""
-            while True:
-                while b"\r\n\r\n" not in data:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        return
-                    data += chunk
-                head, _, rest = data.partition(b"\r\n\r\n")
-                length = 0
-                for line in head.split(b"\r\n")[1:]:
-                    name, _, value = line.partition(b":")
-                    if name.strip().lower() == b"content-length":
-                        length = int(value)
-                while len(rest) < length:
-                    rest += conn.recv(65536)
-                data = rest[length:]
-                self.heads.append(head)
-                conn.sendall(
-                    b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: %d\r\n\r\n%s"
-                    % (len(BALANCE_XML), BALANCE_XML)
-                )
-
-    def __enter__(self) -> RecordingServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self._sock.close()
+from .loopback import LoopbackServer, keep_answering
 
 
 @pytest.fixture
-def server() -> Generator[RecordingServer, None, None]:
-    with RecordingServer() as s:
+def server() -> Generator[LoopbackServer, None, None]:
+    """Answers a LetsAds balance to every request and keeps each one's head."""
+    with LoopbackServer(keep_answering) as s:
         yield s
 
 
@@ -153,7 +96,7 @@ def test_a_callers_async_http_client_runs_its_hooks_and_its_auth_under_trio(smsg
 
 
 async def test_an_sdk_built_client_goes_through_an_environment_proxy(
-    mode: str, server: RecordingServer, monkeypatch: pytest.MonkeyPatch
+    mode: str, server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """HTTP_PROXY names the recording server; the provider's URL has nothing listening. The balance comes
     back only if the request went through the proxy, as httpx sends it."""
@@ -171,7 +114,7 @@ async def test_an_sdk_built_client_goes_through_an_environment_proxy(
     assert server.heads[0].startswith(b"POST http://127.0.0.1:9/letsads ")  # the absolute form of a proxy
 
 
-async def test_credentials_in_the_base_url_still_become_basic_auth(mode: str, server: RecordingServer) -> None:
+async def test_credentials_in_the_base_url_still_become_basic_auth(mode: str, server: LoopbackServer) -> None:
     url = server.url.replace("http://", "http://user:secret@")
     cls: Any = smsgate.LetsAds if mode == "sync" else smsgate.AsyncLetsAds
     client = cls(login=LOGIN, password=PASSWORD, base_url=url, max_retries=0)
@@ -183,9 +126,7 @@ async def test_credentials_in_the_base_url_still_become_basic_auth(mode: str, se
     assert any(expected.lower() in head.lower() for head in server.heads), server.heads
 
 
-async def test_credentials_put_in_the_base_url_later_still_become_basic_auth(
-    mode: str, server: RecordingServer
-) -> None:
+async def test_credentials_put_in_the_base_url_later_still_become_basic_auth(mode: str, server: LoopbackServer) -> None:
     cls: Any = smsgate.LetsAds if mode == "sync" else smsgate.AsyncLetsAds
     client = cls(login=LOGIN, password=PASSWORD, base_url=server.url, max_retries=0)
     client.base_url = server.url.replace("http://", "http://user:secret@")
@@ -197,7 +138,7 @@ async def test_credentials_put_in_the_base_url_later_still_become_basic_auth(
     assert any(expected.lower() in head.lower() for head in server.heads), server.heads
 
 
-async def test_the_sdk_built_client_sends_what_httpx_would(mode: str, server: RecordingServer) -> None:
+async def test_the_sdk_built_client_sends_what_httpx_would(mode: str, server: LoopbackServer) -> None:
     """The request head on the wire: httpx's default headers under ours, as ``build_request`` merges them."""
     cls: Any = smsgate.LetsAds if mode == "sync" else smsgate.AsyncLetsAds
     client = cls(login=LOGIN, password=PASSWORD, base_url=server.url, max_retries=0)
@@ -219,7 +160,7 @@ async def test_the_sdk_built_client_sends_what_httpx_would(mode: str, server: Re
     assert int(headers[b"content-length"]) > 0
 
 
-async def test_a_closed_client_refuses_to_send_as_before(mode: str, server: RecordingServer) -> None:
+async def test_a_closed_client_refuses_to_send_as_before(mode: str, server: LoopbackServer) -> None:
     cls: Any = smsgate.LetsAds if mode == "sync" else smsgate.AsyncLetsAds
     client = cls(login=LOGIN, password=PASSWORD, base_url=server.url, max_retries=0)
     await call(client.aclose() if mode == "async" else client.close())
@@ -229,7 +170,7 @@ async def test_a_closed_client_refuses_to_send_as_before(mode: str, server: Reco
 
 
 async def test_httpx_still_logs_the_request(
-    mode: str, server: RecordingServer, caplog: pytest.LogCaptureFixture
+    mode: str, server: LoopbackServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="httpx")
     cls: Any = smsgate.LetsAds if mode == "sync" else smsgate.AsyncLetsAds

@@ -6,10 +6,8 @@ exception, and the async clients run under trio as well as asyncio."""
 from __future__ import annotations
 
 import base64
-import contextlib
 import gzip
 import socket
-import threading
 import time
 import traceback
 import tracemalloc
@@ -24,11 +22,11 @@ import smsgate
 from smsgate import Outcome
 
 from .conftest import ClientFactory, call
+from .loopback import BALANCE_XML, LoopbackServer
 
 SMSC_LOGIN, SMSC_PASSWORD = "smsgate", "smsgate-password"
 SMSC_PHONE = "79991234567"
 LETSADS_LOGIN, LETSADS_PASSWORD = "380501234567", "p1a2s3s4"
-BALANCE_XML = b"<response><name>Balance</name><description>5</description><currency>UAH</currency></response>"
 
 
 @pytest.fixture
@@ -315,56 +313,6 @@ def test_async_rate_limit_waits_under_trio(smsgate_emulator: Any) -> None:
 
 
 # -- 6. deadlines and decompression, against a real loopback server ------------------------------------
-
-
-class LoopbackServer:
-    """A one-purpose HTTP/1.1 server on 127.0.0.1: reads each request, then `reply(conn)` writes the answer."""
-
-    def __init__(self, reply: Callable[[socket.socket], None]) -> None:
-        self._reply = reply
-        self._sock = socket.socket()
-        self._sock.bind(("127.0.0.1", 0))
-        self._sock.listen(8)
-        self._sock.settimeout(0.2)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._sock.accept()
-            except TimeoutError:
-                continue
-            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
-
-    def _handle(self, conn: socket.socket) -> None:
-        with conn:
-            data = b""
-            while b"\r\n\r\n" not in data:
-                chunk = conn.recv(65536)
-                if not chunk:
-                    return
-                data += chunk
-            head, _, rest = data.partition(b"\r\n\r\n")
-            length = 0
-            for line in head.split(b"\r\n")[1:]:
-                name, _, value = line.partition(b":")
-                if name.strip().lower() == b"content-length":
-                    length = int(value)
-            while len(rest) < length:
-                rest += conn.recv(65536)
-            with contextlib.suppress(OSError):  # the client gave up
-                self._reply(conn)
-
-    def __enter__(self) -> LoopbackServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self._sock.close()
 
 
 def _drip(conn: socket.socket) -> None:
