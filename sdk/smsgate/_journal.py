@@ -474,20 +474,22 @@ class SqliteJournal(Journal):
         return cursor.rowcount
 
     def retry(self, states: Iterable[str]) -> int:
-        wanted = [s for s in states if s in STATES and s not in ("pending", "inflight")]
-        if not wanted:
-            return 0
-        marks = ",".join("?" * len(wanted))
+        wanted = dict.fromkeys(s for s in states if s in STATES and s not in ("pending", "inflight"))
+        moved: dict[str, int] = {}
         with self._transaction():
-            # A deliberate resend (at-least-once) is a new request: a new batch number, a new key.
-            cursor = self._db.execute(
-                f"UPDATE recipients SET state = 'pending', batch = NULL WHERE state IN ({marks})",  # noqa: S608
-                wanted,
-            )
-        if cursor.rowcount:
-            self._counts = None
+            for state in wanted:  # one statement per state, so that the live counts follow each
+                # A deliberate resend (at-least-once) is a new request: a new batch number, a new key.
+                moved[state] = self._db.execute(
+                    "UPDATE recipients SET state = 'pending', batch = NULL WHERE state = ?", (state,)
+                ).rowcount
+        total = sum(moved.values())
+        if total:
+            if self._counts is not None:
+                for state, n in moved.items():
+                    self._counts[state] -= n
+                self._counts["pending"] += total
             self._fresh_from = 0  # fresh again, wherever they are
-        return cursor.rowcount
+        return total
 
     def claim(self, limit: int) -> Claim | None:
         token = self._token()

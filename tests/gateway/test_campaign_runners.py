@@ -447,3 +447,22 @@ def test_rows_reopened_for_a_resend_are_claimed_next(tmp_path: Path) -> None:
     assert journal.reopen_orphans(resend=True) == 50
     assert _drain(journal) == [list(range(0, 50)), list(range(60, 100))]
     journal.close()
+
+
+def test_retrying_settled_rows_keeps_the_counts_without_counting_again(tmp_path: Path) -> None:
+    """At-least-once: unknown (and failed) rows go back to pending; the runner's counts follow them, state by
+    state, without counting the table, and equal a count by another connection."""
+    path = tmp_path / "c.db"
+    journal = SqliteJournal(path)
+    journal.acquire(Owner())
+    journal.add((i, f"+38050{i:07d}", None) for i in range(30))
+    claim = journal.claim(30)
+    assert claim is not None
+    states = ["accepted", "unknown", "failed", "rejected", "unknown"]
+    journal.settle([(r.seq, states[r.seq % 5], None, None, None, None, None) for r in claim.rows])
+    statements: list[str] = []
+    journal._db.set_trace_callback(statements.append)
+    assert journal.retry(["unknown", "failed", "pending", "unknown"]) == 18
+    assert _live(journal) == _scanned(path) == {"accepted": 6, "rejected": 6, "pending": 18}
+    assert not [s for s in statements if "COUNT(" in s.upper()]
+    journal.close()
