@@ -28,6 +28,8 @@ __all__ = ["AsyncTransport", "AsyncioBackend", "AsyncioStream", "under_asyncio"]
 
 #: Reading is paused while this much has arrived unread (a reply is read to 1 MiB at most anyway).
 _HIGH_WATER = 1 << 18
+#: Seconds before the next address of a host is tried while the previous one is still connecting (anyio's).
+_HAPPY_EYEBALLS_DELAY = 0.25
 
 
 class _Connection(asyncio.Protocol):
@@ -219,7 +221,13 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         try:
             async with asyncio.timeout(timeout):
                 transport, connection = await loop.create_connection(
-                    _Connection, host, port, local_addr=(local_address, 0) if local_address else None
+                    _Connection,
+                    host,
+                    port,
+                    local_addr=(local_address, 0) if local_address else None,
+                    # As anyio connects (RFC 8305): a host's next address is tried 250 ms after the previous
+                    # one, not after its whole connect timeout (an IPv6 route that drops packets).
+                    happy_eyeballs_delay=_HAPPY_EYEBALLS_DELAY,
                 )
         except TimeoutError as exc:
             raise httpcore.ConnectTimeout(str(exc) or "connect timed out") from exc

@@ -160,6 +160,50 @@ async def test_a_reply_beyond_the_read_buffers_high_water_mark_arrives_whole(rea
     assert len(reads) > 1
 
 
+async def test_a_host_whose_first_address_drops_packets_connects_through_the_next(
+    keeping: LoopbackServer, monkeypatch: pytest.MonkeyPatch, reads: list[int]
+) -> None:
+    """A host name with two addresses, the first of which never answers (a listening socket whose accept
+    queue is full: the kernel drops the SYN): the next address is tried 250 ms later, as anyio does, instead
+    of after the whole connect timeout — which here would fail the call."""
+    import asyncio
+
+    blackhole = socket.create_server(("127.0.0.1", 0), backlog=0)
+    filling: list[socket.socket] = []
+    for _ in range(8):  # connections nobody accepts, until the queue is full and a SYN goes unanswered
+        try:
+            filling.append(socket.create_connection(blackhole.getsockname(), timeout=0.3))
+        except TimeoutError:
+            break
+    live_port = int(keeping.url.rsplit(":", 1)[1])
+    dead_port = blackhole.getsockname()[1]
+    loop = asyncio.get_running_loop()
+
+    async def getaddrinfo(host: Any, port: Any, **kwargs: Any) -> list[Any]:
+        assert host == "sms.test"
+        stream = socket.SOCK_STREAM
+        return [
+            (socket.AF_INET, stream, 6, "", ("127.0.0.1", dead_port)),
+            (socket.AF_INET, stream, 6, "", ("127.0.0.1", live_port)),
+        ]
+
+    monkeypatch.setattr(loop, "getaddrinfo", getaddrinfo)
+    try:
+        with socket.socket() as probe:  # the first address really drops the SYN: a plain connect times out
+            probe.settimeout(0.3)
+            with pytest.raises(TimeoutError):
+                probe.connect(("127.0.0.1", dead_port))
+        client = _client(f"http://sms.test:{live_port}", "sdk", max_retries=0)
+        async with client:
+            assert (await client.balance()).currency == "UAH"
+    finally:
+        for sock in filling:
+            sock.close()
+        blackhole.close()
+    assert keeping.connections == 1
+    assert reads
+
+
 async def test_reading_pauses_while_unread_bytes_pile_up_and_resumes_as_they_are_read() -> None:
     import asyncio
 
