@@ -107,15 +107,10 @@ def phone_international(value: str, *, field: str = "phone") -> str:
     if type(value) is str:
         if value in _INTERNATIONAL:
             return value  # this converter's own output (a Gateway normalised it): no second parse
-        if value[:1] == "+" and _UNCHANGED:  # "+<digits>" of a shape phonenumbers took unchanged: the usual case
-            digits = value[1:]
-            if digits.isdigit() and digits.isascii():
-                shape = _shape(digits)
-                if shape is not None and shape in _UNCHANGED:
-                    if len(_INTERNATIONAL) >= _MAX_KNOWN:
-                        _INTERNATIONAL.clear()
-                    _INTERNATIONAL[digits] = None
-                    return digits
+        if value[:1] == "+":  # "+<digits>" of a shape phonenumbers took unchanged: the usual case, read here
+            digits = value[1:]  # without `_compact`'s checks or the region's lookup
+            if digits.isdigit() and digits.isascii() and _unchanged_international(digits):
+                return _known(_INTERNATIONAL, digits)
     compact, digits = _compact(value, field)
     region = _REGION.get()
     if region is not None and not compact.startswith("+"):
