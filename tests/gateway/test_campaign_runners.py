@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import socket
@@ -12,6 +13,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -184,6 +186,21 @@ def test_one_commit_per_batch_transition(big_account: Any, tmp_path: Path) -> No
     assert summary.counts.accepted == 1000
 
 
+@contextlib.contextmanager
+def _claims_refused(journal: SqliteJournal) -> Iterator[None]:
+    """Inside: any claim (a row put in flight) aborts its transaction with IntegrityError("claims refused"),
+    and the test expects it to; after: claims work again."""
+    journal._db.execute(
+        "CREATE TRIGGER refuse_claims BEFORE UPDATE OF state ON recipients WHEN NEW.state = 'inflight'"
+        " BEGIN SELECT RAISE(ABORT, 'claims refused'); END"
+    )
+    try:
+        with pytest.raises(sqlite3.IntegrityError, match="claims refused"):
+            yield
+    finally:
+        journal._db.execute("DROP TRIGGER refuse_claims")
+
+
 def _scanned(path: Path) -> dict[str, int]:
     """Rows per state, counted by another connection."""
     with sqlite3.connect(path) as db:
@@ -236,11 +253,7 @@ def test_a_failed_settle_and_claim_keeps_neither(tmp_path: Path) -> None:
     claim = journal.claim(50)
     assert claim is not None
     assert _live(journal) == _scanned(path) == {"inflight": 50, "pending": 50}
-    journal._db.execute(
-        "CREATE TRIGGER refuse_claims BEFORE UPDATE OF state ON recipients WHEN NEW.state = 'inflight'"
-        " BEGIN SELECT RAISE(ABORT, 'no more claims'); END"
-    )
-    with pytest.raises(sqlite3.IntegrityError, match="no more claims"):
+    with _claims_refused(journal):
         journal.settle_and_claim([(r.seq, "accepted", None, "m", None, None, None) for r in claim.rows], 50)
     assert _scanned(path) == {"inflight": 50, "pending": 50}
     assert _live(journal) == _scanned(path)
@@ -313,13 +326,8 @@ def test_a_claim_marks_in_flight_exactly_the_rows_it_returns(tmp_path: Path) -> 
     journal = SqliteJournal(path)
     journal.acquire(Owner())
     journal.add((i, f"+38050{i:07d}", "own" if i in (1, 9) else None) for i in range(12))
-    journal._db.execute(
-        "CREATE TRIGGER refuse_claims BEFORE UPDATE OF state ON recipients WHEN NEW.state = 'inflight'"
-        " BEGIN SELECT RAISE(ABORT, 'no claims yet'); END"
-    )
-    with pytest.raises(sqlite3.IntegrityError, match="no claims yet"):
+    with _claims_refused(journal):
         journal.claim(4)
-    journal._db.execute("DROP TRIGGER refuse_claims")
 
     def in_flight() -> dict[int, int]:
         with sqlite3.connect(path) as db:
@@ -404,13 +412,8 @@ def test_claims_take_fresh_rows_in_input_order_wherever_they_become_fresh(tmp_pa
     journal.add((i, f"+38050{i:07d}", None) for i in [*range(0, 20), *range(40, 60)])
     assert _take(journal, 10) == list(range(10))
     # A claim that is rolled back: its rows are the next claim's.
-    journal._db.execute(
-        "CREATE TRIGGER refuse_claims BEFORE UPDATE OF state ON recipients WHEN NEW.state = 'inflight'"
-        " BEGIN SELECT RAISE(ABORT, 'no claims now'); END"
-    )
-    with pytest.raises(sqlite3.IntegrityError, match="no claims now"):
+    with _claims_refused(journal):
         journal.claim(10)
-    journal._db.execute("DROP TRIGGER refuse_claims")
     assert _take(journal, 10) == list(range(10, 20))
     assert _take(journal, 10) == list(range(40, 50))
     # Rows added into the gap behind the last claim: claimed next, in input order.
