@@ -23,6 +23,7 @@ from typing import Any
 
 import httpcore
 import httpx
+import sniffio
 
 __all__ = ["AsyncTransport", "AsyncioBackend", "AsyncioStream", "under_asyncio"]
 
@@ -253,8 +254,6 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
 
 def under_asyncio() -> bool:
     """Whether the running async code runs under asyncio (not trio)."""
-    import sniffio
-
     try:
         return sniffio.current_async_library() == "asyncio"
     except sniffio.AsyncLibraryNotFoundError:  # pragma: no cover - always called from a running loop
@@ -322,12 +321,11 @@ class AsyncTransport(httpx.AsyncBaseTransport):
     without them, see `smsgate._base_client._dispatchable`), over `AsyncioBackend`; httpx's default limits."""
 
     def __init__(self, *, verify: ssl.SSLContext) -> None:
-        limits = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=verify,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
+            max_connections=100,  # httpx's default limits
+            max_keepalive_connections=20,
+            keepalive_expiry=5.0,
             http1=True,
             http2=False,
             network_backend=AsyncioBackend(),
