@@ -447,7 +447,7 @@ class SqliteJournal(Journal):
             )
         if self._counts is not None:
             self._counts["pending"] += cursor.rowcount
-        if rows and cursor.rowcount:
+        if self._fresh_from and cursor.rowcount:  # (a load before any claim has nothing to move back)
             self._fresh_from = min(self._fresh_from, min(row[0] for row in rows))
         return cursor.rowcount
 
