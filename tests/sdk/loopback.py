@@ -9,10 +9,17 @@ import ssl
 import threading
 from collections.abc import Callable
 
-__all__ = ["BALANCE_XML", "LoopbackServer", "answer", "keep_answering"]
+__all__ = ["BALANCE_XML", "LoopbackServer", "answer", "free_port", "keep_answering"]
 
 #: A LetsAds balance reply.
 BALANCE_XML = b"<response><name>Balance</name><description>5</description><currency>UAH</currency></response>"
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (a connection to it is refused)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def answer(conn: socket.socket, body: bytes = BALANCE_XML) -> None:

@@ -25,7 +25,7 @@ import smsgate
 from smsgate import _aionet, _fast
 
 from .conftest import LOGIN, PASSWORD
-from .loopback import BALANCE_XML, LoopbackServer, answer, keep_answering
+from .loopback import BALANCE_XML, LoopbackServer, answer, free_port, keep_answering
 
 TIMEOUT = httpx.Timeout(0.4, connect=2.0)
 
@@ -49,12 +49,6 @@ def _client(base_url: str, side: str, **kwargs: Any) -> smsgate.AsyncLetsAds:
     return smsgate.AsyncLetsAds(
         login=LOGIN, password=PASSWORD, base_url=base_url, timeout=TIMEOUT, http_client=http_client, **kwargs
     )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 FAULTS: list[tuple[str, dict[str, Any]]] = [
@@ -108,7 +102,7 @@ async def test_each_fault_ends_as_through_httpxs_own_transport(
 
 
 async def test_a_refused_connection_ends_as_through_httpxs_own_transport() -> None:
-    base_url = f"http://127.0.0.1:{_free_port()}"
+    base_url = f"http://127.0.0.1:{free_port()}"
     ends = {side: await _outcome(_client(base_url, side, max_retries=0), "send") for side in ("sdk", "httpx")}
     assert ends["sdk"] == ends["httpx"]
     assert ends["sdk"][:2] == ("ConnectFailedError", False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from typing import Any
 
 import httpx
@@ -11,6 +10,7 @@ import pytest
 import smsgate
 
 from .conftest import ClientFactory, call
+from .loopback import free_port
 
 
 def counting_client(outcomes: list[Any], cls: type = smsgate.LetsAds, **kwargs: Any) -> tuple[Any, list[str]]:
@@ -38,12 +38,6 @@ BALANCE = httpx.Response(
 SENT = httpx.Response(
     200, content=b"<response><name>Complete</name><description>1</description><sms_id>7</sms_id></response>"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def test_connection_refused_is_connect_failed_and_nothing_sent(mode: str) -> None:
