@@ -75,7 +75,6 @@ def emulator_command(
         console.print(f"  {name:<10} {emulator.base_url(name)}")
     console.print(f"  {'control':<10} {emulator.url}/_emulator/state")
     console.print(f"  {'inbox':<10} {emulator.inbox_url}  (every message received, live in a browser)")
-    console.print(f"  {'inbox':<10} {emulator.inbox_url}  (every message received, live in a browser)")
     accounts = _test_accounts(emulator)
     if accounts:
         console.print("test accounts (paste into a shell: smsgate send/status/balance and the clients read them):")
