@@ -22,6 +22,8 @@ from typing import Any
 
 import jinja2
 
+from ._xsdproof import prove
+
 __all__ = ["emit_fastpath"]
 
 # -- XML ------------------------------------------------------------------------------------------------------
@@ -92,6 +94,15 @@ class XmlClass:
     why: str = ""
     fields: list[XmlField] = field(default_factory=list)
     lane: XmlLane | None = None
+    #: The encoder's bytes are exactly what the XSD accepts (`codegen._xsdproof`), else why not.
+    proven: bool = False
+    why_unproven: str = ""
+    #: A global element of the class's qname has its type: a document of the class alone is valid.
+    root: bool = False
+    #: The content model as a regex over "tag," tokens, where the fields' own checks do not imply it.
+    content: str | None = None
+    #: element tag -> the complex type its declaration names (for fields holding a class)
+    element_types: dict[str, Any] = field(default_factory=dict)
 
 
 def xsd_pattern(pattern: str) -> str | None:
@@ -651,6 +662,7 @@ def emit_fastpath(provider: Any, pkg: Path, env: jinja2.Environment, rel: str) -
     if provider.format == "xml":
         patterns: dict[str, str] = {}
         classes = xml_classes(pkg / "models.py", provider.id, patterns)
+        prove(pkg / provider.schema, classes, patterns)
         # Without a single attribute in the schema, decoders check for attributes once per document.
         attr_free = all(c.supported for c in classes) and not any(
             f.role == "attribute" for c in classes for f in c.fields

@@ -182,13 +182,14 @@ def _fastpath(model: type) -> ModuleType | None:
     return module
 
 
-def encode_xml(model: object) -> bytes | None:
-    """The request document of `model`, equal after c14n to xsdata's rendering; None: render the reference."""
+def encode_xml(model: object) -> tuple[bytes, bool] | None:
+    """The request document of `model`, equal after c14n to xsdata's rendering, and whether the compiled checks
+    prove the XSD accepts it (its model is in the generated ``PROVEN``); None: render the reference."""
     module = _fastpath(type(model))
     if module is None:
         return None
     data: bytes | None = module.encode(model)
-    return data
+    return None if data is None else (data, type(model) in module.PROVEN)
 
 
 def decode_xml(root: etree._Element, model: type[Any], data: bytes | None = None) -> Any:

@@ -5,7 +5,10 @@ decoder that reads the hardened parser's element tree straight into the dataclas
 
 Both are accelerators of the reference (xsdata + the XSD): `encode` returns None and a decoder raises `Miss`
 on anything they do not fully understand, and the caller then runs the reference path, which accepts or
-refuses exactly as before. The XSD still validates every request before it is sent."""
+refuses exactly as before. The encoders also check what the XSD says beyond the models (content models,
+the built-in types' bounds, every facet of a type's restrictions: `codegen/_xsdproof.py`); where all of it
+was compiled (`PROVEN`), their bytes are exactly what the XSD accepts and are sent without validating
+again; the XSD validates every other request before it is sent."""
 
 from __future__ import annotations
 
@@ -69,7 +72,7 @@ from .models import (
     VerifyPhone,
 )
 
-__all__ = ["decode", "encode"]
+__all__ = ["PROVEN", "decode", "encode"]
 
 _P0 = re.compile("(0[1-9]|[12][0-9]|3[01])/(0[1-9]|1[0-2])/[0-9]{2} ([01][0-9]|2[0-3]):[0-5][0-9]")
 _P1 = re.compile("[^ \\t\\n\\r]{1,15}")
@@ -77,6 +80,31 @@ _P2 = re.compile("[^ \\t\\n\\r]([^\\n\\r]*[^ \\t\\n\\r])?")
 _P3 = re.compile("[0-9A-Za-z]{1,11}")
 _P4 = re.compile("null")
 _P5 = re.compile("[0-9]+")
+_CM_AddNumCl = re.compile("(?:(?:(?:user,)(?:cl,){1,})|(?:(?:(?:(?:status,)(?:message,)))(?:errors,)?))")
+_CM_AddSub = re.compile("(?:(?:(?:user,)(?:userDetails,))|(?:(?:(?:status,)(?:message,))))")
+_CM_Balance = re.compile("(?:(?:user,)|(?:(?:(?:(?:status,)(?:message,)))(?:balance,)?))")
+_CM_Blacklist = re.compile("(?:(?:(?:user,)(?:from,)(?:to,))|(?:(?:(?:(?:status,)(?:message,)))(?:transactions,)?))")
+_CM_Bulk = re.compile(
+    "(?:(?:(?:user,)(?:messages,)(?:timing,)?(?:response,)?)?(?:add_unsubscribe,)?(?:(?:(?:(?:status,)(?:message,)))(?:shipment_id,)?)?)"
+)
+_CM_Cancel = re.compile("(?:(?:(?:user,)(?:campaign_id,))|(?:(?:(?:status,)(?:message,))))")
+_CM_DeliveryReports = re.compile("(?:(?:external_id,){1,1000}|(?:transaction,){1,1000})?")
+_CM_DeliveryReportsByDate = re.compile("(?:(?:external_id,)|(?:transaction,){1,1000})?")
+_CM_Dlr = re.compile("(?:(?:(?:user,)|(?:(?:(?:status,)(?:message,))))(?:transactions,)?(?:(?:from,)(?:to,))?)")
+_CM_DlrByDate = re.compile("(?:(?:(?:user,)|(?:(?:(?:status,)(?:message,))))(?:transactions,)?(?:(?:from,)(?:to,))?)")
+_CM_GetBlanceSubs = re.compile("(?:(?:user,)|(?:(?:(?:(?:status,)(?:message,)))(?:balances,)?))")
+_CM_GetCl = re.compile("(?:(?:user,)|(?:(?:(?:(?:status,)(?:message,)))(?:contact_lists,)?))")
+_CM_GetClbyId = re.compile("(?:(?:(?:user,)(?:cl,))|(?:(?:(?:(?:status,)(?:message,)))(?:contact_lists,)?))")
+_CM_Incoming = re.compile("(?:(?:(?:user,)(?:from,)(?:to,))|(?:(?:(?:(?:status,)(?:message,)))(?:transactions,)?))")
+_CM_NewCl = re.compile("(?:(?:(?:user,)(?:cl,){1,})|(?:(?:(?:(?:status,)(?:message,)))(?:errors,)?(?:identifiers,)?))")
+_CM_RemoveCl = re.compile("(?:(?:(?:user,)(?:cl,))|(?:(?:(?:(?:status,)(?:message,)))(?:errors,)?))")
+_CM_RmNumBl = re.compile("(?:(?:(?:user,)(?:phones,)(?:reason,))|(?:(?:(?:status,)(?:message,))))")
+_CM_RmNumCl = re.compile("(?:(?:(?:user,)(?:cl,){1,})|(?:(?:(?:(?:status,)(?:message,)))(?:errors,)?))")
+_CM_Sms = re.compile(
+    "(?:(?:(?:(?:user,)(?:source,)(?:destinations,)(?:tag,)?)|(?:status,))(?:message,)(?:(?:(?:add_dynamic,)?(?:timing,)?(?:add_unsubscribe,)?(?:response,)?)|(?:shipment_id,))?)"
+)
+_CM_UpdateAmountSub = re.compile("(?:(?:(?:user,)(?:userDetails,))|(?:(?:(?:status,)(?:message,))))")
+_CM_VerifyPhone = re.compile("(?:(?:(?:user,)(?:phone,){1,})|(?:(?:(?:status,)(?:message,))))")
 _E_Bulk_add_unsubscribe = {
     "0": Unsubscribe.VALUE_0,
     "2": Unsubscribe.VALUE_2,
@@ -107,7 +135,7 @@ def _enc_AddNumCl(o: Any, w: list[str], tag: str) -> bool:
             return False
     x = o.status
     if x is not None:
-        if type(x) is not int:
+        if type(x) is not int or not (x >= -2147483648) or not (x <= 2147483647):
             return False
         w.append("<status>" + str(x) + "</status>")
     x = o.message
@@ -120,6 +148,18 @@ def _enc_AddNumCl(o: Any, w: list[str], tag: str) -> bool:
         w.append("<message>" + t + "</message>")
     x = o.errors
     if x is not None and not _enc_ErrorList(x, w, "errors"):
+        return False
+    # The schema's content model (choices, groups), which the fields' own checks do not imply.
+    if (
+        _CM_AddNumCl.fullmatch(
+            ("user," if o.user is not None else "")
+            + "cl," * len(o.cl)
+            + ("status," if o.status is not None else "")
+            + ("message," if o.message is not None else "")
+            + ("errors," if o.errors is not None else "")
+        )
+        is None
+    ):
         return False
     w.append("</" + tag + ">")
     return True
@@ -139,7 +179,7 @@ def _enc_AddSub(o: Any, w: list[str], tag: str) -> bool:
         return False
     x = o.status
     if x is not None:
-        if type(x) is not int:
+        if type(x) is not int or not (x >= -2147483648) or not (x <= 2147483647):
             return False
         w.append("<status>" + str(x) + "</status>")
     x = o.message
@@ -150,6 +190,17 @@ def _enc_AddSub(o: Any, w: list[str], tag: str) -> bool:
         if t is None:
             return False
         w.append("<message>" + t + "</message>")
+    # The schema's content model (choices, groups), which the fields' own checks do not imply.
+    if (
+        _CM_AddSub.fullmatch(
+            ("user," if o.user is not None else "")
+            + ("userDetails," if o.user_details is not None else "")
+            + ("status," if o.status is not None else "")
+            + ("message," if o.message is not None else "")
+        )
+        is None
+    ):
+        return False
     w.append("</" + tag + ">")
     return True
 
@@ -165,7 +216,7 @@ def _enc_Balance(o: Any, w: list[str], tag: str) -> bool:
         return False
     x = o.status
     if x is not None:
-        if type(x) is not int:
+        if type(x) is not int or not (x >= -2147483648) or not (x <= 2147483647):
             return False
         w.append("<status>" + str(x) + "</status>")
     x = o.message
@@ -181,6 +232,17 @@ def _enc_Balance(o: Any, w: list[str], tag: str) -> bool:
         if type(x) is not int:
             return False
         w.append("<balance>" + str(x) + "</balance>")
+    # The schema's content model (choices, groups), which the fields' own checks do not imply.
+    if (
+        _CM_Balance.fullmatch(
+            ("user," if o.user is not None else "")
+            + ("status," if o.status is not None else "")
+            + ("message," if o.message is not None else "")
+            + ("balance," if o.balance is not None else "")
+        )
+        is None
+    ):
+        return False
     w.append("</" + tag + ">")
     return True
 
@@ -212,7 +274,7 @@ def _enc_Blacklist(o: Any, w: list[str], tag: str) -> bool:
         w.append("<to>" + t + "</to>")
     x = o.status
     if x is not None:
-        if type(x) is not int:
+        if type(x) is not int or not (x >= -2147483648) or not (x <= 2147483647):
             return False
         w.append("<status>" + str(x) + "</status>")
     x = o.message
@@ -225,6 +287,19 @@ def _enc_Blacklist(o: Any, w: list[str], tag: str) -> bool:
         w.append("<message>" + t + "</message>")
     x = o.transactions
     if x is not None and not _enc_BlacklistEntries(x, w, "transactions"):
+        return False
+    # The schema's content model (choices, groups), which the fields' own checks do not imply.
+    if (
+        _CM_Blacklist.fullmatch(
+            ("user," if o.user is not None else "")
+            + ("from," if o.from_value is not None else "")
+            + ("to," if o.to is not None else "")
+            + ("status," if o.status is not None else "")
+            + ("message," if o.message is not None else "")
+            + ("transactions," if o.transactions is not None else "")
+        )
+        is None
+    ):
         return False
     w.append("</" + tag + ">")
     return True
@@ -305,7 +380,7 @@ def _enc_Bulk(o: Any, w: list[str], tag: str) -> bool:
         w.append("<add_unsubscribe>" + str(x.value) + "</add_unsubscribe>")
     x = o.status
     if x is not None:
-        if type(x) is not int:
+        if type(x) is not int or not (x >= -2147483648) or not (x <= 2147483647):
             return False
         w.append("<status>" + str(x) + "</status>")
     x = o.message
@@ -324,6 +399,21 @@ def _enc_Bulk(o: Any, w: list[str], tag: str) -> bool:
         if t is None:
             return False
         w.append("<shipment_id>" + t + "</shipment_id>")
+    # The schema's content model (choices, groups), which the fields' own checks do not imply.
+    if (
+        _CM_Bulk.fullmatch(
+            ("user," if o.user is not None else "")
+            + ("messages," if o.messages is not None else "")
+            + ("timing," if o.timing is not None else "")
+            + ("response," if o.response is not None else "")
+            + ("add_unsubscribe," if o.add_unsubscribe is not None else "")
+            + ("status," if o.status is not None else "")
+            + ("message," if o.message is not None else "")
+            + ("shipment_id," if o.shipment_id is not None else "")
+        )
+        is None
+    ):
+        return False
     w.append("</" + tag + ">")
     return True
 
@@ -410,7 +500,7 @@ def _enc_Cancel(o: Any, w: list[str], tag: str) -> bool:
         w.append("<campaign_id>" + t + "</campaign_id>")
     x = o.status
     if x is not None:
-        if type(x) is not int:
+        if type(x) is not int or not (x >= -2147483648) or not (x <= 2147483647):
             return False
         w.append("<status>" + str(x) + "</status>")
     x = o.message
@@ -421,6 +511,17 @@ def _enc_Cancel(o: Any, w: list[str], tag: str) -> bool:
         if t is None:
             return False
         w.append("<message>" + t + "</message>")
+    # The schema's content model (choices, groups), which the fields' own checks do not imply.
+    if (
+        _CM_Cancel.fullmatch(
+            ("user," if o.user is not None else "")
+            + ("campaign_id," if o.campaign_id is not None else "")
+            + ("status," if o.status is not None else "")
+            + ("message," if o.message is not None else "")
+        )
+        is None
+    ):
+        return False
     w.append("</" + tag + ">")
     return True
 
@@ -500,7 +601,7 @@ def _enc_ContactListAddition(o: Any, w: list[str], tag: str) -> bool:
     x = o.id
     if x is None:
         return False
-    if type(x) is not int or not (x >= 1):
+    if type(x) is not int or not (x >= 1) or not (x <= 9223372036854775807):
         return False
     w.append("<id>" + str(x) + "</id>")
     x = o.destinations
@@ -535,7 +636,7 @@ def _enc_ContactListEntry(o: Any, w: list[str], tag: str) -> bool:
     w.append("<" + tag + ">")
     x = o.cl_id
     if x is not None:
-        if type(x) is not int or not (x >= 1):
+        if type(x) is not int or not (x >= 1) or not (x <= 9223372036854775807):
             return False
         w.append("<cl_id>" + str(x) + "</cl_id>")
     x = o.phone
@@ -568,7 +669,7 @@ def _enc_ContactListIds(o: Any, w: list[str], tag: str) -> bool:
     if type(xs) is not list:
         return False
     for x in xs:
-        if type(x) is not int or not (x >= 1):
+        if type(x) is not int or not (x >= 1) or not (x <= 9223372036854775807):
             return False
         w.append("<identifier>" + str(x) + "</identifier>")
     w.append("</" + tag + ">")
@@ -583,7 +684,7 @@ def _enc_ContactListRef(o: Any, w: list[str], tag: str) -> bool:
     x = o.id
     if x is None:
         return False
-    if type(x) is not int or not (x >= 1):
+    if type(x) is not int or not (x >= 1) or not (x <= 9223372036854775807):
         return False
     w.append("<id>" + str(x) + "</id>")
     w.append("</" + tag + ">")
@@ -598,7 +699,7 @@ def _enc_ContactListRemoval(o: Any, w: list[str], tag: str) -> bool:
     x = o.id
     if x is None:
         return False
-    if type(x) is not int or not (x >= 1):
+    if type(x) is not int or not (x >= 1) or not (x <= 9223372036854775807):
         return False
     w.append("<id>" + str(x) + "</id>")
     x = o.destinations
@@ -619,7 +720,7 @@ def _enc_ContactListSelection(o: Any, w: list[str], tag: str) -> bool:
     if type(xs) is not list or len(xs) < 1:
         return False
     for x in xs:
-        if type(x) is not int or not (x >= 1):
+        if type(x) is not int or not (x >= 1) or not (x <= 9223372036854775807):
             return False
         w.append("<id>" + str(x) + "</id>")
     w.append("</" + tag + ">")
@@ -659,7 +760,7 @@ def _enc_DeliveryReport(o: Any, w: list[str], tag: str) -> bool:
     x = o.status
     if x is None:
         return False
-    if type(x) is not int:
+    if type(x) is not int or not (x >= -2147483648) or not (x <= 2147483647):
         return False
     w.append("<status>" + str(x) + "</status>")
     x = o.he_message
@@ -724,6 +825,9 @@ def _enc_DeliveryReports(o: Any, w: list[str], tag: str) -> bool:
     for x in xs:
         if not _enc_DeliveryReport(x, w, "transaction"):
             return False
+    # The schema's content model (choices, groups), which the fields' own checks do not imply.
+    if _CM_DeliveryReports.fullmatch("external_id," * len(o.external_id) + "transaction," * len(o.transaction)) is None:
+        return False
     w.append("</" + tag + ">")
     return True
 
@@ -749,6 +853,14 @@ def _enc_DeliveryReportsByDate(o: Any, w: list[str], tag: str) -> bool:
     for x in xs:
         if not _enc_DeliveryReport(x, w, "transaction"):
             return False
+    # The schema's content model (choices, groups), which the fields' own checks do not imply.
+    if (
+        _CM_DeliveryReportsByDate.fullmatch(
+            ("external_id," if o.external_id is not None else "") + "transaction," * len(o.transaction)
+        )
+        is None
+    ):
+        return False
     w.append("</" + tag + ">")
     return True
 
@@ -764,7 +876,7 @@ def _enc_Dlr(o: Any, w: list[str], tag: str) -> bool:
         return False
     x = o.status
     if x is not None:
-        if type(x) is not int:
+        if type(x) is not int or not (x >= -2147483648) or not (x <= 2147483647):
             return False
         w.append("<status>" + str(x) + "</status>")
     x = o.message
@@ -794,6 +906,19 @@ def _enc_Dlr(o: Any, w: list[str], tag: str) -> bool:
         if t is None:
             return False
         w.append("<to>" + t + "</to>")
+    # The schema's content model (choices, groups), which the fields' own checks do not imply.
+    if (
+        _CM_Dlr.fullmatch(
+            ("user," if o.user is not None else "")
+            + ("status," if o.status is not None else "")
+            + ("message," if o.message is not None else "")
+            + ("transactions," if o.transactions is not None else "")
+            + ("from," if o.from_value is not None else "")
+            + ("to," if o.to is not None else "")
+        )
+        is None
+    ):
+        return False
     w.append("</" + tag + ">")
     return True
 
@@ -809,7 +934,7 @@ def _enc_DlrByDate(o: Any, w: list[str], tag: str) -> bool:
         return False
     x = o.status
     if x is not None:
-        if type(x) is not int:
+        if type(x) is not int or not (x >= -2147483648) or not (x <= 2147483647):
             return False
         w.append("<status>" + str(x) + "</status>")
     x = o.message
@@ -839,6 +964,19 @@ def _enc_DlrByDate(o: Any, w: list[str], tag: str) -> bool:
         if t is None:
             return False
         w.append("<to>" + t + "</to>")
+    # The schema's content model (choices, groups), which the fields' own checks do not imply.
+    if (
+        _CM_DlrByDate.fullmatch(
+            ("user," if o.user is not None else "")
+            + ("status," if o.status is not None else "")
+            + ("message," if o.message is not None else "")
+            + ("transactions," if o.transactions is not None else "")
+            + ("from," if o.from_value is not None else "")
+            + ("to," if o.to is not None else "")
+        )
+        is None
+    ):
+        return False
     w.append("</" + tag + ">")
     return True
 
@@ -874,7 +1012,7 @@ def _enc_GetBlanceSubs(o: Any, w: list[str], tag: str) -> bool:
         return False
     x = o.status
     if x is not None:
-        if type(x) is not int:
+        if type(x) is not int or not (x >= -2147483648) or not (x <= 2147483647):
             return False
         w.append("<status>" + str(x) + "</status>")
     x = o.message
@@ -887,6 +1025,17 @@ def _enc_GetBlanceSubs(o: Any, w: list[str], tag: str) -> bool:
         w.append("<message>" + t + "</message>")
     x = o.balances
     if x is not None and not _enc_SubAccountBalances(x, w, "balances"):
+        return False
+    # The schema's content model (choices, groups), which the fields' own checks do not imply.
+    if (
+        _CM_GetBlanceSubs.fullmatch(
+            ("user," if o.user is not None else "")
+            + ("status," if o.status is not None else "")
+            + ("message," if o.message is not None else "")
+            + ("balances," if o.balances is not None else "")
+        )
+        is None
+    ):
         return False
     w.append("</" + tag + ">")
     return True
@@ -903,7 +1052,7 @@ def _enc_GetCl(o: Any, w: list[str], tag: str) -> bool:
         return False
     x = o.status
     if x is not None:
-        if type(x) is not int:
+        if type(x) is not int or not (x >= -2147483648) or not (x <= 2147483647):
             return False
         w.append("<status>" + str(x) + "</status>")
     x = o.message
@@ -916,6 +1065,17 @@ def _enc_GetCl(o: Any, w: list[str], tag: str) -> bool:
         w.append("<message>" + t + "</message>")
     x = o.contact_lists
     if x is not None and not _enc_ContactListEntries(x, w, "contact_lists"):
+        return False
+    # The schema's content model (choices, groups), which the fields' own checks do not imply.
+    if (
+        _CM_GetCl.fullmatch(
+            ("user," if o.user is not None else "")
+            + ("status," if o.status is not None else "")
+            + ("message," if o.message is not None else "")
+            + ("contact_lists," if o.contact_lists is not None else "")
+        )
+        is None
+    ):
         return False
     w.append("</" + tag + ">")
     return True
@@ -935,7 +1095,7 @@ def _enc_GetClbyId(o: Any, w: list[str], tag: str) -> bool:
         return False
     x = o.status
     if x is not None:
-        if type(x) is not int:
+        if type(x) is not int or not (x >= -2147483648) or not (x <= 2147483647):
             return False
         w.append("<status>" + str(x) + "</status>")
     x = o.message
@@ -948,6 +1108,18 @@ def _enc_GetClbyId(o: Any, w: list[str], tag: str) -> bool:
         w.append("<message>" + t + "</message>")
     x = o.contact_lists
     if x is not None and not _enc_ContactListEntries(x, w, "contact_lists"):
+        return False
+    # The schema's content model (choices, groups), which the fields' own checks do not imply.
+    if (
+        _CM_GetClbyId.fullmatch(
+            ("user," if o.user is not None else "")
+            + ("cl," if o.cl is not None else "")
+            + ("status," if o.status is not None else "")
+            + ("message," if o.message is not None else "")
+            + ("contact_lists," if o.contact_lists is not None else "")
+        )
+        is None
+    ):
         return False
     w.append("</" + tag + ">")
     return True
@@ -980,7 +1152,7 @@ def _enc_Incoming(o: Any, w: list[str], tag: str) -> bool:
         w.append("<to>" + t + "</to>")
     x = o.status
     if x is not None:
-        if type(x) is not int:
+        if type(x) is not int or not (x >= -2147483648) or not (x <= 2147483647):
             return False
         w.append("<status>" + str(x) + "</status>")
     x = o.message
@@ -993,6 +1165,19 @@ def _enc_Incoming(o: Any, w: list[str], tag: str) -> bool:
         w.append("<message>" + t + "</message>")
     x = o.transactions
     if x is not None and not _enc_IncomingMessages(x, w, "transactions"):
+        return False
+    # The schema's content model (choices, groups), which the fields' own checks do not imply.
+    if (
+        _CM_Incoming.fullmatch(
+            ("user," if o.user is not None else "")
+            + ("from," if o.from_value is not None else "")
+            + ("to," if o.to is not None else "")
+            + ("status," if o.status is not None else "")
+            + ("message," if o.message is not None else "")
+            + ("transactions," if o.transactions is not None else "")
+        )
+        is None
+    ):
         return False
     w.append("</" + tag + ">")
     return True
@@ -1077,7 +1262,7 @@ def _enc_NewCl(o: Any, w: list[str], tag: str) -> bool:
             return False
     x = o.status
     if x is not None:
-        if type(x) is not int:
+        if type(x) is not int or not (x >= -2147483648) or not (x <= 2147483647):
             return False
         w.append("<status>" + str(x) + "</status>")
     x = o.message
@@ -1093,6 +1278,19 @@ def _enc_NewCl(o: Any, w: list[str], tag: str) -> bool:
         return False
     x = o.identifiers
     if x is not None and not _enc_ContactListIds(x, w, "identifiers"):
+        return False
+    # The schema's content model (choices, groups), which the fields' own checks do not imply.
+    if (
+        _CM_NewCl.fullmatch(
+            ("user," if o.user is not None else "")
+            + "cl," * len(o.cl)
+            + ("status," if o.status is not None else "")
+            + ("message," if o.message is not None else "")
+            + ("errors," if o.errors is not None else "")
+            + ("identifiers," if o.identifiers is not None else "")
+        )
+        is None
+    ):
         return False
     w.append("</" + tag + ">")
     return True
@@ -1233,7 +1431,7 @@ def _enc_Recipients(o: Any, w: list[str], tag: str) -> bool:
     if type(xs) is not list:
         return False
     for x in xs:
-        if type(x) is not int or not (x >= 1):
+        if type(x) is not int or not (x >= 1) or not (x <= 9223372036854775807):
             return False
         w.append("<cl_id>" + str(x) + "</cl_id>")
     xs = o.phone
@@ -1260,7 +1458,7 @@ def _enc_RemoveCl(o: Any, w: list[str], tag: str) -> bool:
         return False
     x = o.status
     if x is not None:
-        if type(x) is not int:
+        if type(x) is not int or not (x >= -2147483648) or not (x <= 2147483647):
             return False
         w.append("<status>" + str(x) + "</status>")
     x = o.message
@@ -1273,6 +1471,18 @@ def _enc_RemoveCl(o: Any, w: list[str], tag: str) -> bool:
         w.append("<message>" + t + "</message>")
     x = o.errors
     if x is not None and not _enc_ErrorList(x, w, "errors"):
+        return False
+    # The schema's content model (choices, groups), which the fields' own checks do not imply.
+    if (
+        _CM_RemoveCl.fullmatch(
+            ("user," if o.user is not None else "")
+            + ("cl," if o.cl is not None else "")
+            + ("status," if o.status is not None else "")
+            + ("message," if o.message is not None else "")
+            + ("errors," if o.errors is not None else "")
+        )
+        is None
+    ):
         return False
     w.append("</" + tag + ">")
     return True
@@ -1300,7 +1510,7 @@ def _enc_RmNumBl(o: Any, w: list[str], tag: str) -> bool:
         w.append("<reason>" + t + "</reason>")
     x = o.status
     if x is not None:
-        if type(x) is not int:
+        if type(x) is not int or not (x >= -2147483648) or not (x <= 2147483647):
             return False
         w.append("<status>" + str(x) + "</status>")
     x = o.message
@@ -1311,6 +1521,18 @@ def _enc_RmNumBl(o: Any, w: list[str], tag: str) -> bool:
         if t is None:
             return False
         w.append("<message>" + t + "</message>")
+    # The schema's content model (choices, groups), which the fields' own checks do not imply.
+    if (
+        _CM_RmNumBl.fullmatch(
+            ("user," if o.user is not None else "")
+            + ("phones," if o.phones is not None else "")
+            + ("reason," if o.reason is not None else "")
+            + ("status," if o.status is not None else "")
+            + ("message," if o.message is not None else "")
+        )
+        is None
+    ):
+        return False
     w.append("</" + tag + ">")
     return True
 
@@ -1333,7 +1555,7 @@ def _enc_RmNumCl(o: Any, w: list[str], tag: str) -> bool:
             return False
     x = o.status
     if x is not None:
-        if type(x) is not int:
+        if type(x) is not int or not (x >= -2147483648) or not (x <= 2147483647):
             return False
         w.append("<status>" + str(x) + "</status>")
     x = o.message
@@ -1346,6 +1568,18 @@ def _enc_RmNumCl(o: Any, w: list[str], tag: str) -> bool:
         w.append("<message>" + t + "</message>")
     x = o.errors
     if x is not None and not _enc_ErrorList(x, w, "errors"):
+        return False
+    # The schema's content model (choices, groups), which the fields' own checks do not imply.
+    if (
+        _CM_RmNumCl.fullmatch(
+            ("user," if o.user is not None else "")
+            + "cl," * len(o.cl)
+            + ("status," if o.status is not None else "")
+            + ("message," if o.message is not None else "")
+            + ("errors," if o.errors is not None else "")
+        )
+        is None
+    ):
         return False
     w.append("</" + tag + ">")
     return True
@@ -1381,7 +1615,7 @@ def _enc_Sms(o: Any, w: list[str], tag: str) -> bool:
         w.append("<tag>" + t + "</tag>")
     x = o.status
     if x is not None:
-        if type(x) is not int:
+        if type(x) is not int or not (x >= -2147483648) or not (x <= 2147483647):
             return False
         w.append("<status>" + str(x) + "</status>")
     x = o.message
@@ -1424,6 +1658,24 @@ def _enc_Sms(o: Any, w: list[str], tag: str) -> bool:
         if t is None:
             return False
         w.append("<shipment_id>" + t + "</shipment_id>")
+    # The schema's content model (choices, groups), which the fields' own checks do not imply.
+    if (
+        _CM_Sms.fullmatch(
+            ("user," if o.user is not None else "")
+            + ("source," if o.source is not None else "")
+            + ("destinations," if o.destinations is not None else "")
+            + ("tag," if o.tag is not None else "")
+            + ("status," if o.status is not None else "")
+            + "message,"
+            + ("add_dynamic," if o.add_dynamic is not None else "")
+            + ("timing," if o.timing is not None else "")
+            + ("add_unsubscribe," if o.add_unsubscribe is not None else "")
+            + ("response," if o.response is not None else "")
+            + ("shipment_id," if o.shipment_id is not None else "")
+        )
+        is None
+    ):
+        return False
     w.append("</" + tag + ">")
     return True
 
@@ -1528,7 +1780,7 @@ def _enc_UpdateAmountSub(o: Any, w: list[str], tag: str) -> bool:
         return False
     x = o.status
     if x is not None:
-        if type(x) is not int:
+        if type(x) is not int or not (x >= -2147483648) or not (x <= 2147483647):
             return False
         w.append("<status>" + str(x) + "</status>")
     x = o.message
@@ -1539,6 +1791,17 @@ def _enc_UpdateAmountSub(o: Any, w: list[str], tag: str) -> bool:
         if t is None:
             return False
         w.append("<message>" + t + "</message>")
+    # The schema's content model (choices, groups), which the fields' own checks do not imply.
+    if (
+        _CM_UpdateAmountSub.fullmatch(
+            ("user," if o.user is not None else "")
+            + ("userDetails," if o.user_details is not None else "")
+            + ("status," if o.status is not None else "")
+            + ("message," if o.message is not None else "")
+        )
+        is None
+    ):
+        return False
     w.append("</" + tag + ">")
     return True
 
@@ -1584,7 +1847,7 @@ def _enc_VerifyPhone(o: Any, w: list[str], tag: str) -> bool:
         w.append("<phone>" + t + "</phone>")
     x = o.status
     if x is not None:
-        if type(x) is not int:
+        if type(x) is not int or not (x >= -2147483648) or not (x <= 2147483647):
             return False
         w.append("<status>" + str(x) + "</status>")
     x = o.message
@@ -1595,6 +1858,17 @@ def _enc_VerifyPhone(o: Any, w: list[str], tag: str) -> bool:
         if t is None:
             return False
         w.append("<message>" + t + "</message>")
+    # The schema's content model (choices, groups), which the fields' own checks do not imply.
+    if (
+        _CM_VerifyPhone.fullmatch(
+            ("user," if o.user is not None else "")
+            + "phone," * len(o.phone)
+            + ("status," if o.status is not None else "")
+            + ("message," if o.message is not None else "")
+        )
+        is None
+    ):
+        return False
     w.append("</" + tag + ">")
     return True
 
@@ -1649,6 +1923,31 @@ _ENCODERS: dict[type, tuple[Callable[[Any, list[str], str], bool], str]] = {
     User: (_enc_User, "User"),
     VerifyPhone: (_enc_VerifyPhone, "verify_phone"),
 }
+
+#: Models whose documents `encode` writes only when the XSD accepts them (every rule of the schema compiled).
+PROVEN: frozenset[type] = frozenset(
+    {
+        AddNumCl,
+        Balance,
+        Blacklist,
+        Bulk,
+        Cancel,
+        Dlr,
+        DlrByDate,
+        GetBlanceSubs,
+        GetCl,
+        GetClbyId,
+        Incoming,
+        NewCl,
+        RemoveCl,
+        RmNumBl,
+        RmNumCl,
+        Sms,
+        VerifyPhone,
+    }
+)
+# AddSub: validated by the XSD at run time (holds NewSubAccount (unproven or another type)).
+# UpdateAmountSub: validated by the XSD at run time (holds SubAccountCredit (unproven or another type)).
 
 
 def encode(obj: object) -> bytes | None:
