@@ -107,7 +107,7 @@ class XmlClass:
 
 def xsd_pattern(pattern: str) -> str | None:
     """An XSD regular expression as a Python one for `re.fullmatch`, or None when it uses XSD syntax we do not
-    translate (the XSD still validates every request at run time; the compiled check is then skipped)."""
+    translate (the field's check is then skipped, its class is not proven and the XSD validates its requests)."""
     out: list[str] = []
     i, in_class = 0, False
     while i < len(pattern):
