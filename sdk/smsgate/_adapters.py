@@ -12,7 +12,7 @@ from typing import Any, ClassVar, TypeVar
 
 from ._convert import phone_international, phone_israel_local
 from ._exceptions import InvalidRecipientError, ValidationError
-from ._outcomes import DeliveryStatus, Outcome, RecipientOutcome
+from ._outcomes import DeliveryStatus, Outcome, RecipientOutcome, accepted_outcome
 from ._results import Balance, MessageStatus, SendResult
 from ._types import DeliveryState, ErrorCategory
 
@@ -73,7 +73,7 @@ class Adapter:
         for i, (recipient, p) in enumerate(zip(recipients, phones, strict=True)):
             ext = self.external_id(key, i)
             if p in by_phone:
-                outcome = RecipientOutcome(recipient, p, Outcome.ACCEPTED, by_phone[p], None, None, None, key, ext)
+                outcome = accepted_outcome(recipient, p, by_phone[p], key, ext)
             elif p in refused:
                 outcome = RecipientOutcome(
                     recipient,
@@ -211,7 +211,7 @@ class SmsLeadsAdapter(Adapter):
         outcomes = []
         for i, (recipient, p) in enumerate(zip(recipients, phones, strict=True)):
             mid = self.external_id(key, i)  # the external id is the message id
-            outcomes.append(RecipientOutcome(recipient, p, Outcome.ACCEPTED, mid, None, None, None, key, mid))
+            outcomes.append(accepted_outcome(recipient, p, mid, key, mid))
         return outcomes
 
     def external_id(self, request_key: str, index: int) -> str | None:

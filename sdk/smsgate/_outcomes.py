@@ -43,6 +43,39 @@ class RecipientOutcome:
     external_id: str | None = None
 
 
+# The slots' own setters: what the frozen dataclass's __init__ reaches through `object.__setattr__` by name, once
+# per field (1.3 µs for the nine); called directly, 0.8 µs. One outcome per recipient of a bulk send.
+(
+    _set_recipient,
+    _set_phone,
+    _set_outcome,
+    _set_message_id,
+    _set_reason,
+    _set_code,
+    _set_detail,
+    _set_request_key,
+    _set_external_id,
+) = (getattr(RecipientOutcome, name).__set__ for name in RecipientOutcome.__slots__)
+
+
+def accepted_outcome(
+    recipient: str, phone: str, message_id: str | None, request_key: str | None, external_id: str | None
+) -> RecipientOutcome:
+    """``RecipientOutcome(recipient, phone, Outcome.ACCEPTED, message_id, request_key=…, external_id=…)``,
+    built without the per-field `object.__setattr__` of a frozen dataclass's __init__."""
+    new = object.__new__(RecipientOutcome)
+    _set_recipient(new, recipient)
+    _set_phone(new, phone)
+    _set_outcome(new, Outcome.ACCEPTED)
+    _set_message_id(new, message_id)
+    _set_reason(new, None)
+    _set_code(new, None)
+    _set_detail(new, None)
+    _set_request_key(new, request_key)
+    _set_external_id(new, external_id)
+    return new
+
+
 @dataclass(frozen=True, slots=True)
 class SendReport:
     """The outcome of every recipient, in input order, and the parts each message takes."""

@@ -179,3 +179,29 @@ def test_an_unknown_outcome_carries_the_request_key_and_the_report_its_key(gatew
     assert (keyed.key, keyed.outcomes[0].request_key) == ("order-7", "order-7.0")
     rejected = gateway.send(["not a number"], "Hello")
     assert rejected.outcomes[0].request_key is None  # no request was made for it
+
+
+def test_accepted_outcomes_are_the_frozen_dataclass_a_user_knows(gateway: Any) -> None:
+    """An accepted recipient's outcome (built without the dataclass's __init__, one per recipient of a bulk
+    send) is in every way the `RecipientOutcome` the public constructor makes: equal, same hash and repr,
+    frozen, `dataclasses.replace` works, every field set."""
+    import dataclasses
+
+    from smsgate import RecipientOutcome
+    from smsgate._outcomes import accepted_outcome
+
+    ext = "key.0.3"
+    fast = accepted_outcome("+380501234567", "380501234567", "42", "key.0", ext)
+    slow = RecipientOutcome(
+        "+380501234567", "380501234567", Outcome.ACCEPTED, "42", request_key="key.0", external_id=ext
+    )
+    assert type(fast) is RecipientOutcome
+    assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
+    assert dataclasses.asdict(fast) == dataclasses.asdict(slow)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.message_id = "43"  # type: ignore[misc]
+    assert dataclasses.replace(fast, message_id="43").message_id == "43"
+    # And what a Gateway send hands back is that, too.
+    report = gateway.send(numbers(3), "Hello")
+    for o in report.accepted:
+        assert o == RecipientOutcome(*(getattr(o, f.name) for f in dataclasses.fields(o)))
