@@ -133,6 +133,9 @@ class Schema:
         element = self.elements.get(qname)
         of_element = None
         if element is not None:
+            extra = [_local(c) for c in _children(element) if _local(c) != "complexType"]
+            if extra or any(element.get(a) is not None for a in ("fixed", "substitutionGroup", "nillable")):
+                raise _Unproven(f"{qname}: a global element with {extra or 'fixed, nillable or a group'}")
             of_element = element.find(XS + "complexType")
             ref = element.get("type")
             if of_element is None and ref:

@@ -118,8 +118,14 @@ def test_facets_down_a_chain_of_restrictions(tmp_path: Path) -> None:
             "</xs:element>",
             "inline type",
         ),
+        (  # an identity constraint on the document: not a check of one value
+            '<xs:element name="r"><xs:complexType><xs:sequence><xs:element name="a" type="xs:string"/>'
+            '</xs:sequence></xs:complexType><xs:unique name="u"><xs:selector xpath="a"/><xs:field xpath="."/>'
+            "</xs:unique></xs:element>",
+            "unique",
+        ),
     ],
-    ids=["whiteSpace", "token", "all", "any", "fixed", "list", "untranslated pattern", "inline type"],
+    ids=["whiteSpace", "token", "all", "any", "fixed", "list", "untranslated pattern", "inline type", "unique"],
 )
 def test_what_is_not_understood_is_left_to_the_xsd(tmp_path: Path, body: str, why: str) -> None:
     r = XmlClass("R", "r", True, fields=[leaf("a")])
