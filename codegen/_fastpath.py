@@ -4,7 +4,8 @@ providers); per ``$defs`` entry, a plain-Python check (JSON Schema providers).
 
 The compiled code is an accelerator, never a second authority: whatever it does not fully understand it hands
 back to the reference path (xsdata + the XSD, jsonschema), which then accepts or refuses exactly as before.
-`generated/<provider>/fastpath.py` is rendered by ``templates/fastpath_xml.py.jinja`` or
+The XML encoders also carry the XSD's own rules where `codegen._xsdproof` reads them all (``PROVEN``: sent
+without the XSD). `generated/<provider>/fastpath.py` is rendered by ``templates/fastpath_xml.py.jinja`` or
 ``templates/fastpath_json.py.jinja`` from the descriptions built here.
 """
 
