@@ -247,6 +247,8 @@ class Schema:
             inner = re.escape(name) + ","
         elif kind in ("sequence", "choice"):
             parts = [self._particle(c, declarations, depth + 1) for c in _children(node)]
+            if kind == "choice" and not parts:  # satisfied by nothing, not by emptiness
+                raise _Unproven("an empty choice")
             inner = "".join(parts) if kind == "sequence" else "|".join(parts)
         elif kind == "group":
             builtin, name = self._name(node.get("ref") or "", node)

@@ -124,8 +124,24 @@ def test_facets_down_a_chain_of_restrictions(tmp_path: Path) -> None:
             "</xs:unique></xs:element>",
             "unique",
         ),
+        (  # a choice of nothing: no content satisfies it (a regex of nothing would accept the empty one)
+            '<xs:element name="r"><xs:complexType><xs:sequence><xs:element name="a" type="xs:string"/>'
+            "<xs:choice/></xs:sequence></xs:complexType></xs:element>",
+            "empty choice",
+        ),
     ],
-    ids=["whiteSpace", "token", "all", "any", "fixed", "list", "untranslated pattern", "inline type", "unique"],
+    ids=[
+        "whiteSpace",
+        "token",
+        "all",
+        "any",
+        "fixed",
+        "list",
+        "untranslated pattern",
+        "inline type",
+        "unique",
+        "empty choice",
+    ],
 )
 def test_what_is_not_understood_is_left_to_the_xsd(tmp_path: Path, body: str, why: str) -> None:
     r = XmlClass("R", "r", True, fields=[leaf("a")])
