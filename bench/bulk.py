@@ -3,7 +3,8 @@ emulator (its own process), each side in a fresh interpreter:
 
 * recipients per second: the campaign (LetsAds, 50 recipients per request, concurrency 4) / the best raw
   sender (an `httpx.AsyncClient` with 4 workers, or an `httpx.Client` shared by 4 threads), whose request
-  bodies are pre-built before its clock starts;
+  bodies are pre-built before its clock starts (the campaign's list of numbers likewise: loading it into the
+  journal is timed, making it is neither side's work);
 * client CPU per recipient: the campaign / the raw async sender (user + system time of the process, so the
   emulator's work is not counted);
 * peak memory of a campaign process at N/10 and N recipients: the process's own high-water mark (VmHWM of
@@ -102,12 +103,16 @@ _CAMPAIGN_CHILD = _PEAK + textwrap.dedent(
     from smsgate._campaign import Campaign
 
     url, journal, n, concurrency = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    streamed = sys.argv[5] == "streamed"
+    # The rate runs get their input list before the clock starts, as the raw senders get their bodies; the
+    # memory runs stream it (a list of every number would be the input's memory, not the campaign's).
+    numbers = (f"+38050{i:07d}" for i in range(n)) if streamed else [f"+38050{i:07d}" for i in range(n)]
 
     async def main():
         async with smsgate.AsyncGateway.from_url(url) as gateway:
             with Campaign(gateway, journal, text="Hello", concurrency=concurrency) as campaign:
                 wall, cpu = time.perf_counter(), time.process_time()
-                campaign.load(f"+38050{i:07d}" for i in range(n))
+                campaign.load(numbers)
                 summary = await campaign.arun()
                 return summary, time.perf_counter() - wall, time.process_time() - cpu
 
@@ -142,10 +147,10 @@ def run(
         emulator.reset()
         return _child(_RAW_CHILD, letsads, str(n), str(concurrency), mode, LOGIN, PASSWORD, SENDER)
 
-    def campaign(n: int) -> dict[str, float]:
+    def campaign(n: int, input_: str = "listed") -> dict[str, float]:
         emulator.reset()
         journal = workdir / f"campaign-{next(counter)}.db"
-        result = _child(_CAMPAIGN_CHILD, gateway_url, str(journal), str(n), str(concurrency))
+        result = _child(_CAMPAIGN_CHILD, gateway_url, str(journal), str(n), str(concurrency), input_)
         journal.unlink(missing_ok=True)
         return result
 
@@ -184,8 +189,8 @@ def run(
             1.5,
         ),
     ]
-    small = campaign(memory_recipients // 10)
-    big = campaign(memory_recipients)
+    small = campaign(memory_recipients // 10, "streamed")
+    big = campaign(memory_recipients, "streamed")
     memory = {
         "method": "VmHWM of /proc/self/status read by the campaign process itself at the end of its run",
         f"campaign_{memory_recipients // 10}_peak_mib": round(small["peak_kib"] / 1024, 1),
