@@ -324,10 +324,10 @@ class SmscAdapter(Adapter):
     def outcomes(
         self, recipients: Sequence[str], phones: Sequence[str], result: Any, key: str
     ) -> list[RecipientOutcome]:
-        accepted, sent_id = Outcome.ACCEPTED, result.message_id
+        sent_id = result.message_id
         ext = self.external_id(key, 0)  # the same for every recipient: the request's client id
         return [
-            RecipientOutcome(recipient, p, accepted, f"{sent_id}:{p}", None, None, None, key, ext)
+            accepted_outcome(recipient, p, f"{sent_id}:{p}", key, ext)
             for recipient, p in zip(recipients, phones, strict=True)
         ]
 

@@ -279,14 +279,8 @@ _EXCEPTIONS: list[tuple[type[Exception], type[httpx.TransportError]]] = [
 ]
 
 
-#: Every exception httpcore raises of its own (the roots of its hierarchy).
-_CORE_ERRORS = (
-    httpcore.TimeoutException,
-    httpcore.NetworkError,
-    httpcore.ProtocolError,
-    httpcore.ProxyError,
-    httpcore.UnsupportedProtocol,
-)
+#: Every exception httpcore raises of its own (each is one of the classes mapped above).
+_CORE_ERRORS = tuple(source for source, _ in _EXCEPTIONS)
 
 
 def _mapped(exc: Exception) -> httpx.TransportError:
