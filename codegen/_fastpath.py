@@ -102,8 +102,6 @@ class XmlClass:
     root: bool = False
     #: The content model as a regex over "tag," tokens, where the fields' own checks do not imply it.
     content: str | None = None
-    #: element tag -> the complex type its declaration names (for fields holding a class)
-    element_types: dict[str, Any] = field(default_factory=dict)
 
 
 def xsd_pattern(pattern: str) -> str | None:

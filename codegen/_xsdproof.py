@@ -269,6 +269,8 @@ def prove(schema_path: Path, classes: list[XmlClass], patterns: dict[str, str]) 
     schema = Schema(schema_path)
     by_name = {c.name: c for c in classes}
     definitions: dict[str, Any] = {}
+    #: (class, element tag) -> the complex type the element's declaration names (for fields holding a class)
+    element_types: dict[tuple[str, str], Any] = {}
     for desc in classes:
         if not desc.supported:
             desc.why_unproven = "not compiled"
@@ -279,7 +281,7 @@ def prove(schema_path: Path, classes: list[XmlClass], patterns: dict[str, str]) 
         try:
             definition, desc.root = schema.definition(desc.qname)
             definitions[desc.name] = definition
-            _prove_class(schema, desc, definition, patterns)
+            _prove_class(schema, desc, definition, patterns, element_types)
         except (_Unproven, ValueError) as exc:
             desc.why_unproven = str(exc) or type(exc).__name__
             desc.content = None
@@ -296,13 +298,20 @@ def prove(schema_path: Path, classes: list[XmlClass], patterns: dict[str, str]) 
                 if f.kind != "class":
                     continue
                 held = by_name.get(f.type_name)
-                if held is None or not held.proven or definitions.get(held.name) is not desc.element_types.get(f.tag):
+                declared = element_types.get((desc.name, f.tag))
+                if held is None or not held.proven or definitions.get(held.name) is not declared:
                     desc.proven, desc.why_unproven = False, f"holds {f.type_name} (unproven or another type)"
                     changed = True
                     break
 
 
-def _prove_class(schema: Schema, desc: XmlClass, definition: Any, patterns: dict[str, str]) -> None:
+def _prove_class(
+    schema: Schema,
+    desc: XmlClass,
+    definition: Any,
+    patterns: dict[str, str],
+    element_types: dict[tuple[str, str], Any],
+) -> None:
     regex, flat, declarations = schema.content(definition)
     elements = [f for f in desc.fields if f.role == "element"]
     if {f.tag for f in elements} != set(declarations) or len(elements) != len(declarations):
@@ -320,7 +329,7 @@ def _prove_class(schema: Schema, desc: XmlClass, definition: Any, patterns: dict
             builtin, name = schema._name(ref, declaration)
             if builtin or name not in schema.complex:
                 raise _Unproven(f"element {f.tag}: not a named complex type")
-            desc.element_types[f.tag] = schema.complex[name]
+            element_types[(desc.name, f.tag)] = schema.complex[name]
         else:
             _prove_leaf(f, schema.simple_type(ref, declaration), patterns)
     _prove_attributes_and_text(schema, desc, definition, patterns)
