@@ -195,7 +195,7 @@ def test_every_shape_of_a_proven_model_gets_the_xsds_verdict(provider: str) -> N
     checked = 0
     for cls in sorted(module.PROVEN, key=lambda c: c.__name__):
         fields = dataclasses.fields(cls)
-        absent: dict[str, Any] = {f.name: [] if _is_list(cls, f) else None for f in fields}
+        absent: dict[str, Any] = {f.name: [] if _var(cls, f).list_element else None for f in fields}
         names = [f.name for f in fields if (cls.__name__, f.name) in donors]
         assert len(names) <= 12, cls  # 2**12 shapes at most
         assert names, f"no valid sample gives {cls.__name__} a single field"
@@ -213,8 +213,9 @@ def test_every_shape_of_a_proven_model_gets_the_xsds_verdict(provider: str) -> N
     assert checked >= (32 if provider == "letsads" else 2000)
 
 
-def _is_list(cls: type, f: dataclasses.Field[Any]) -> bool:
-    return bool(next(v for v in _xml._context().build(cls).get_all_vars() if v.name == f.name).list_element)
+def _var(cls: type, f: dataclasses.Field[Any]) -> Any:
+    """xsdata's description of a model's field (its types, whether it is a list…)."""
+    return next(v for v in _xml._context().build(cls).get_all_vars() if v.name == f.name)
 
 
 def test_fast_paths_cover_the_hot_operations() -> None:
@@ -304,7 +305,7 @@ def model_strategy(cls: Any, depth: int = 0) -> st.SearchStrategy[Any]:
     """Instances of a generated model: valid values, values off by one facet, wrong types, missing fields."""
     kwargs: dict[str, st.SearchStrategy[Any]] = {}
     for f in dataclasses.fields(cls):
-        var = next(v for v in _xml._context().build(cls).get_all_vars() if v.name == f.name)
+        var = _var(cls, f)
         tp = var.types[0]
         meta = dict(f.metadata)
         if depth > 3 and dataclasses.is_dataclass(tp):
