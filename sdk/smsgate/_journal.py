@@ -310,6 +310,17 @@ _RESEND_INDEX = (
 
 _COLUMNS = "seq, recipient, text, state, phone, message_id, code, reason, detail, attempts, batch, updated_at"
 
+# Python's sqlite3 (3.11) binds None through its adaptation protocol (a failed lookup of `__adapt__` and
+# `__conform__` per value): about 0.35 µs against 0.07-0.12 µs for an int or a str. The statements a campaign
+# runs for every recipient therefore never bind None: loading binds no text for a row without its own, and a
+# settlement binds an absent value as the integer 0, which `NULLIF(?, 0)` writes as NULL (the values are
+# strings or None, and no string equals an integer in SQLite: "0" stays "0").
+_SETTLE = (
+    "UPDATE recipients SET state = ?, phone = NULLIF(?, 0), message_id = NULLIF(?, 0), code = NULLIF(?, 0),"
+    " reason = NULLIF(?, 0), detail = NULLIF(?, 0), owner = NULL, updated_at = ?"
+    " WHERE seq = ? AND state = 'inflight' AND owner = ?"
+)
+
 
 class SqliteJournal(Journal):
     """A journal in one SQLite file (WAL). Ownership is an exclusive lock on ``<file>-owner`` (released by
@@ -441,15 +452,24 @@ class SqliteJournal(Journal):
         return added
 
     def _insert(self, rows: list[tuple[int, str, str | None]]) -> int:
+        # Rows without a text of their own are inserted without binding one (see `_SETTLE`).
+        plain = [(seq, recipient) for seq, recipient, text in rows if text is None]
+        own = [row for row in rows if row[2] is not None] if len(plain) < len(rows) else []
+        added = 0
         with self._transaction():
-            cursor = self._db.executemany(
-                "INSERT OR IGNORE INTO recipients (seq, recipient, text) VALUES (?, ?, ?)", rows
-            )
+            if plain:
+                added += self._db.executemany(
+                    "INSERT OR IGNORE INTO recipients (seq, recipient) VALUES (?, ?)", plain
+                ).rowcount
+            if own:
+                added += self._db.executemany(
+                    "INSERT OR IGNORE INTO recipients (seq, recipient, text) VALUES (?, ?, ?)", own
+                ).rowcount
         if self._counts is not None:
-            self._counts["pending"] += cursor.rowcount
-        if self._fresh_from and cursor.rowcount:  # (a load before any claim has nothing to move back)
+            self._counts["pending"] += added
+        if self._fresh_from and added:  # (a load before any claim has nothing to move back)
             self._fresh_from = min(self._fresh_from, min(row[0] for row in rows))
-        return cursor.rowcount
+        return added
 
     # -- the state machine ------------------------------------------------------------------------
 
@@ -561,15 +581,22 @@ class SqliteJournal(Journal):
 
     def _settle(self, results: Iterable[Settlement], token: str) -> int:
         now = time.time()
+        # An absent value is bound as 0 and written as NULL by the statement (see `_SETTLE`).
         items = [
-            (state, phone, mid, code, reason, detail, now, seq, token)
+            (
+                state,
+                0 if phone is None else phone,
+                0 if mid is None else mid,
+                0 if code is None else code,
+                0 if reason is None else reason,
+                0 if detail is None else detail,
+                now,
+                seq,
+                token,
+            )
             for seq, state, phone, mid, code, reason, detail in results
         ]
-        cursor = self._db.executemany(
-            "UPDATE recipients SET state = ?, phone = ?, message_id = ?, code = ?, reason = ?, detail = ?,"
-            " owner = NULL, updated_at = ? WHERE seq = ? AND state = 'inflight' AND owner = ?",
-            items,
-        )
+        cursor = self._db.executemany(_SETTLE, items)
         counts = self._counts
         if counts is not None:
             if cursor.rowcount == len(items):
