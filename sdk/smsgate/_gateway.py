@@ -122,10 +122,11 @@ class _GatewayBase:
         outcomes: list[RecipientOutcome | None] = [None] * len(to)
         valid: list[_Planned] = []
         normalize = self._adapter.normalize
+        new = tuple.__new__  # a `_Planned` from its fields' tuple, without the named tuple's Python `__new__`
         with default_region(self.default_region):  # as `normalize`, entered once for the whole list
             for i, recipient in enumerate(to):
                 try:
-                    valid.append(_Planned(i, recipient, normalize(recipient)))
+                    valid.append(new(_Planned, (i, recipient, normalize(recipient))))
                 except ValidationError as exc:
                     outcomes[i] = RecipientOutcome(
                         recipient,

@@ -71,6 +71,11 @@ class JournalRow(NamedTuple):
     updated_at: float | None = None
 
 
+#: A `JournalRow` from a tuple of all its fields, without the named tuple's own `__new__` (a Python function
+#: taking each field as an argument: 0.41 µs against 0.15 µs) — what a claim does for every row it takes.
+_row = tuple.__new__
+
+
 @dataclass(frozen=True, slots=True)
 class JournalCounts:
     pending: int = 0
@@ -575,7 +580,10 @@ class SqliteJournal(Journal):
             self._counts["inflight"] += taken
         return Claim(
             batch,
-            [JournalRow(seq, r, t, "inflight", None, None, None, None, None, 0, batch, now) for seq, r, t, _ in chosen],
+            [
+                _row(JournalRow, (seq, r, t, "inflight", None, None, None, None, None, 0, batch, now))
+                for seq, r, t, _ in chosen
+            ],
             resend,
         )
 
