@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cpu-ops", type=int, default=2000, help="operations per CPU-only case and round")
     parser.add_argument("--first-use-runs", type=int, default=9, help="fresh interpreters per side")
     parser.add_argument("--bulk-recipients", type=int, default=20_000, help="recipients of the bulk rate case")
-    parser.add_argument("--bulk-rounds", type=int, default=3, help="rounds of the bulk rate case")
+    parser.add_argument("--bulk-rounds", type=int, default=5, help="rounds of the bulk rate case (the median)")
     parser.add_argument("--memory-recipients", type=int, default=100_000, help="recipients of the memory case")
     parser.add_argument("--workers-recipients", type=int, default=20_000, help="recipients of the workers case")
     parser.add_argument("--claim-rows", type=int, default=1_000_000, help="campaign size of the claim-cost case")
