@@ -109,7 +109,7 @@ def phone_international(value: str, *, field: str = "phone") -> str:
             return value  # this converter's own output (a Gateway normalised it): no second parse
         if value[:1] == "+":  # "+<digits>" of a shape phonenumbers took unchanged: the usual case, read here
             digits = value[1:]  # without `_compact`'s checks or the region's lookup
-            if digits.isdigit() and digits.isascii() and _unchanged_international(digits):
+            if digits.isdigit() and digits.isascii() and _UNCHANGED and _shape(digits) in _UNCHANGED:
                 return _known(_INTERNATIONAL, digits)
     compact, digits = _compact(value, field)
     region = _REGION.get()
@@ -140,13 +140,13 @@ def phone_international(value: str, *, field: str = "phone") -> str:
 #: length (the possible lengths of the country); so once `phonenumbers` has accepted one number of a shape
 #: unchanged, the others of that shape are accepted without parsing (~1 µs instead of ~16 µs: the parse
 #: was the largest CPU cost of a bulk send). Anything else, refusals included, goes through `phonenumbers`.
-#: tests/test_convert_fastpath.py sweeps every country code and length against it.
+#: tests/sdk/test_fastpath_phones.py sweeps every country code and length against it.
 _UNCHANGED: set[tuple[str, int]] = set()
-#: country code -> the compiled national prefix of its main region, or None (filled on first use)
-_NATIONAL_PREFIX: dict[str, re.Pattern[str] | None] = {}
 _COUNTRY_CODES: frozenset[str] = frozenset()
-#: up to three leading digits -> the country code they start with, "" for none (at most 1,000 entries)
-_CODE_OF: dict[str, str] = {}
+#: up to three leading digits -> the country code they start with ("" for none) and the `match` of that
+#: country's national prefix, or None where no national number that does not start with 0 can start with it
+#: (at most 1,000 entries, filled on first use)
+_HEAD: dict[str, tuple[str, Callable[[str], object] | None]] = {}
 
 
 def _shape(digits: str) -> tuple[str, int] | None:
@@ -156,21 +156,26 @@ def _shape(digits: str) -> tuple[str, int] | None:
         return None
     head = digits[:3]
     try:
-        code = _CODE_OF[head]
-    except KeyError:  # the first of its 1, 2, 3 leading digits that is a country code
-        code = _CODE_OF[head] = next((head[:size] for size in (1, 2, 3) if head[:size] in _COUNTRY_CODES), "")
+        code, prefixed = _HEAD[head]
+    except KeyError:
+        code, prefixed = _HEAD[head] = _head(head)
     if not code:
         return None
     national = digits[len(code) :]
-    if not national or national[0] == "0":
-        return None
-    try:
-        prefix = _NATIONAL_PREFIX[code]
-    except KeyError:
-        prefix = _NATIONAL_PREFIX[code] = _national_prefix(int(code))
-    if prefix is not None and prefix.match(national):
+    if not national or national[0] == "0" or (prefixed is not None and prefixed(national)):
         return None
     return code, len(national)
+
+
+def _head(head: str) -> tuple[str, Callable[[str], object] | None]:
+    """The country code `head` starts with (the first of its 1, 2, 3 leading digits that is one, "" for none)
+    and the `match` of that country's national prefix (None when the country has none, or when it is a plain
+    0: `_shape` has already set aside the national numbers that start with 0)."""
+    code = next((head[:size] for size in (1, 2, 3) if head[:size] in _COUNTRY_CODES), "")
+    if not code:
+        return "", None
+    prefix = _national_prefix(int(code))
+    return code, None if prefix is None or prefix.pattern == "0" else prefix.match
 
 
 def _national_prefix(code: int) -> re.Pattern[str] | None:
