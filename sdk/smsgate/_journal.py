@@ -320,6 +320,9 @@ _COLUMNS = "seq, recipient, text, state, phone, message_id, code, reason, detail
 # runs for every recipient therefore never bind None: loading binds no text for a row without its own, and a
 # settlement binds an absent value as the integer 0, which `NULLIF(?, 0)` writes as NULL (the values are
 # strings or None, and no string equals an integer in SQLite: "0" stays "0").
+_STR_ONLY = frozenset({str})
+#: Consecutive rows from a position (?1) whose numbers are the items of a JSON array of strings (?2).
+_INSERT_ARRAY = "INSERT OR IGNORE INTO recipients (seq, recipient) SELECT ?1 + key, value FROM json_each(?2)"
 _SETTLE = (
     "UPDATE recipients SET state = ?, phone = NULLIF(?, 0), message_id = NULLIF(?, 0), code = NULLIF(?, 0),"
     " reason = NULLIF(?, 0), detail = NULLIF(?, 0), owner = NULL, updated_at = ?"
@@ -463,9 +466,7 @@ class SqliteJournal(Journal):
         added = 0
         with self._transaction():
             if plain:
-                added += self._db.executemany(
-                    "INSERT OR IGNORE INTO recipients (seq, recipient) VALUES (?, ?)", plain
-                ).rowcount
+                added += self._insert_plain(plain)
             if own:
                 added += self._db.executemany(
                     "INSERT OR IGNORE INTO recipients (seq, recipient, text) VALUES (?, ?, ?)", own
@@ -475,6 +476,19 @@ class SqliteJournal(Journal):
         if self._fresh_from and added:  # (a load before any claim has nothing to move back)
             self._fresh_from = min(self._fresh_from, min(row[0] for row in rows))
         return added
+
+    def _insert_plain(self, plain: list[tuple[int, str]]) -> int:
+        """Rows without a text of their own. Consecutive rows whose numbers are all plain strings (printable
+        ASCII without a quote or a backslash: what a JSON array holds exactly as it is, its text free of any
+        escape) go in as one statement over a JSON array of the numbers, instead of one bound row at a time
+        (about 0.5 µs less per row); any other chunk row by row."""
+        seqs, numbers = zip(*plain, strict=True)
+        first = seqs[0]
+        if set(map(type, numbers)) == _STR_ONLY and seqs == tuple(range(first, first + len(seqs))):
+            array = json.dumps(numbers)
+            if "\\" not in array:  # nothing escaped: every number is read back exactly as given
+                return self._db.execute(_INSERT_ARRAY, (first, array)).rowcount
+        return self._db.executemany("INSERT OR IGNORE INTO recipients (seq, recipient) VALUES (?, ?)", plain).rowcount
 
     # -- the state machine ------------------------------------------------------------------------
 

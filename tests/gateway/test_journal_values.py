@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
+import tempfile
 from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from smsgate._journal import JournalRow, Owner, Settlement, SqliteJournal
 
@@ -113,4 +118,71 @@ def test_values_that_look_empty_are_kept_as_given(tmp_path: Path) -> None:
         2: ("+380500000002", None, "accepted", "0", "", "0", "", "0"),
     }
     assert [row[:9] for row in journal.rows()] == [(s, table[s][0], *table[s][1:]) for s in range(3)]
+    journal.close()
+
+
+_AWKWARD = [
+    "+380501234567",
+    'say "hi"',
+    "back\\slash",
+    "tab\there",
+    "new\nline",
+    "nul\x00inside",
+    "\x7f",
+    "",
+    " ",
+    "кириллица",
+    "emoji \U0001f600",
+    "\u2028",
+    "{}",
+    "[1, 2]",
+    "null",
+]
+
+
+def _recipients(path: Path) -> list[tuple[int, object]]:
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        return [(int(seq), value) for seq, value in db.execute("SELECT seq, recipient FROM recipients ORDER BY seq")]
+
+
+@pytest.mark.parametrize("start", [0, 7])
+def test_numbers_are_loaded_exactly_as_given(tmp_path: Path, start: int) -> None:
+    """Whatever the strings (quotes, backslashes, control characters, NUL, non-ASCII), and whether the rows of
+    a chunk are consecutive or not, each number is stored and read back as it was given, as text."""
+    path = tmp_path / "c.db"
+    journal = SqliteJournal(path)
+    journal.acquire(Owner())
+    plain = [f"+38050{i:07d}" for i in range(30)]
+    rows = [(start + i, number, None) for i, number in enumerate(plain + _AWKWARD + plain)]
+    rows += [(1000 + 2 * i, number, None) for i, number in enumerate(plain)]  # not consecutive
+    assert journal.add(rows, chunk=20) == len(rows)
+    assert journal.add(rows, chunk=20) == 0  # loaded again (a resumed load): nothing is added twice
+    expected = [(seq, number) for seq, number, _ in rows]
+    assert _recipients(path) == sorted(expected)
+    assert [(row.seq, row.recipient) for row in journal.rows()] == sorted(expected)
+    assert journal.counts().pending == len(rows)
+    journal.close()
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.lists(st.text(), max_size=40))
+def test_any_text_is_loaded_exactly_as_given(numbers: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "c.db"
+        journal = SqliteJournal(path)
+        journal.acquire(Owner())
+        assert journal.add(((i, n, None) for i, n in enumerate(numbers)), chunk=9) == len(numbers)
+        assert _recipients(path) == list(enumerate(numbers))
+        journal.close()
+
+
+def test_a_number_sqlite_cannot_store_is_refused_as_before(tmp_path: Path) -> None:
+    """A lone surrogate cannot be written as UTF-8: the load fails (nothing of its chunk is kept), as a
+    row-by-row insert fails."""
+    journal = SqliteJournal(tmp_path / "c.db")
+    journal.acquire(Owner())
+    with pytest.raises(UnicodeEncodeError):
+        journal.add([(0, "+380501234567", None), (1, "\ud800", None)])
+    assert journal.counts().pending == 0
+    assert _recipients(tmp_path / "c.db") == []
     journal.close()
