@@ -24,6 +24,9 @@ async def test_send_returns_one_id_per_recipient_in_order(letsads: ClientFactory
     assert len(set(result.message_ids)) == 3
     assert all(i.isdigit() for i in result.message_ids)
     assert result.description == "3 messages put into queue"
+    # Built through the slots' setters (`_results.sent_message`): exactly what the public constructor makes.
+    for m in result.messages:
+        assert type(m) is smsgate.SentMessage and m == smsgate.SentMessage(m.recipient, m.message_id)
 
 
 async def test_balance_is_decimal_and_charged_per_part(letsads: ClientFactory) -> None:

@@ -171,3 +171,19 @@ def test_public_names() -> None:
     assert smsgate.ProviderError.__module__ == "smsgate"
     with pytest.raises(AttributeError):
         smsgate.DoesNotExist  # noqa: B018
+
+
+def test_a_sent_message_built_through_its_slots_is_the_frozen_dataclass() -> None:
+    """`sent_message` (one per recipient of an accepted send) makes in every way the `SentMessage` the public
+    constructor makes: equal, same hash and repr, frozen, `dataclasses.replace` and `asdict` work."""
+    import dataclasses
+
+    from smsgate._results import sent_message
+
+    fast, slow = sent_message("380501234567", "42"), smsgate.SentMessage("380501234567", "42")
+    assert type(fast) is smsgate.SentMessage
+    assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
+    assert dataclasses.asdict(fast) == {"recipient": "380501234567", "message_id": "42"}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.message_id = "43"  # type: ignore[misc]
+    assert dataclasses.replace(fast, message_id="43") == smsgate.SentMessage("380501234567", "43")

@@ -11,7 +11,7 @@ from smsgate_generated.letsads.errors import STATUS_STATES, LetsAdsStatus
 from smsgate_generated.letsads.models import ReplyName, Response
 
 from .._exceptions import ValidationError
-from .._results import Balance, MessageStatus, SendResult, SentMessage
+from .._results import Balance, MessageStatus, SendResult, sent_message
 from .._segments import Encoding, analyze
 from .._spec import CodecError, Operation
 from .._types import DeliveryState
@@ -69,7 +69,7 @@ def decode_send(reply: Response, *, recipients: Sequence[str]) -> SendResult:
             f"the reply holds {len(reply.sms_id)} message ids for {len(recipients)} recipients; "
             "the messages may have been sent but cannot be matched to recipients"
         )
-    messages = tuple(SentMessage(r, str(i)) for r, i in zip(recipients, reply.sms_id, strict=True))
+    messages = tuple(sent_message(r, str(i)) for r, i in zip(recipients, reply.sms_id, strict=True))
     return SendResult(messages=messages, description=reply.description)
 
 

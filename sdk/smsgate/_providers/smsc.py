@@ -49,7 +49,6 @@ from smsgate_generated.smsc.models import (
 from .. import _convert, _xml
 from .._exceptions import ProviderError, ValidationError
 from .._results import (
-    SentMessage,
     SmscBalance,
     SmscEstimate,
     SmscMessageStatus,
@@ -58,6 +57,7 @@ from .._results import (
     SmscSubclientDetailedStats,
     SmscSubclientStats,
     SmscSubclientStatsLine,
+    sent_message,
 )
 from .._spec import CodecError, Operation
 from .._types import DeliveryState
@@ -445,7 +445,7 @@ def decode_send(reply: SendResponse, *, recipients: str) -> SmscSendResult:
     if not message_id:
         raise CodecError("the reply holds an empty message id")
     return SmscSendResult(
-        messages=tuple(SentMessage(phone.removeprefix("+"), message_id) for phone in recipients.split(",")),
+        messages=tuple(sent_message(phone.removeprefix("+"), message_id) for phone in recipients.split(",")),
         message_id=message_id,
         parts=_count(reply.cnt, "cnt"),
         cost=_money(reply.cost, "cost"),
@@ -458,7 +458,7 @@ def decode_duplicate_send(error: ProviderError, *, recipients: str, client_id: i
     under the caller's `client_id`; what it cost is not known."""
     message_id = str(client_id)
     return SmscSendResult(
-        messages=tuple(SentMessage(phone.removeprefix("+"), message_id) for phone in recipients.split(",")),
+        messages=tuple(sent_message(phone.removeprefix("+"), message_id) for phone in recipients.split(",")),
         description=error.provider_message or error.description,
         message_id=message_id,
         parts=None,

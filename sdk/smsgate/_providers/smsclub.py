@@ -23,7 +23,7 @@ from smsgate_generated.smsclub.models import (
 
 from .. import _convert
 from .._exceptions import ValidationError
-from .._results import Balance, MessageStatus, RejectedRecipient, SendResult, SentMessage
+from .._results import Balance, MessageStatus, RejectedRecipient, SendResult, sent_message
 from .._spec import CodecError, Operation
 from .._types import DeliveryState
 
@@ -221,7 +221,7 @@ def _sent(info: Mapping[str, str] | None, add_info: Mapping[str, str] | None, or
     for message_id, phone in (info or {}).items():
         if not message_id.isascii() or not message_id.isdigit():
             raise CodecError(f"message id {message_id[:40]!r} is not a number")
-        accepted.append(SentMessage(recipient=phone, message_id=message_id))
+        accepted.append(sent_message(phone, message_id))
     accepted.sort(key=lambda m: position.get(m.recipient, len(order)))
     rejected = tuple(RejectedRecipient(str(key), str(reason)) for key, reason in (add_info or {}).items())
     return SendResult(messages=tuple(accepted), rejected=rejected)
