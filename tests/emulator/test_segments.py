@@ -129,3 +129,16 @@ def test_long_text_is_linear() -> None:
     seg = analyze("€" * 200_000)
     assert seg.units == 400_000
     assert seg.parts == 400_000 // 152 + 1  # 76 escapes per part: 152 septets, never 153
+
+
+@pytest.mark.parametrize(
+    "text", ["Hello", "Привет", "€" * 80, "a" * 1600, "a" * 1601, "emoji \U0001f600 " * 30, "", "x\u2028y"]
+)
+def test_a_text_analysed_again_is_not_counted_again(text: str) -> None:
+    """A campaign sends one text in request after request: up to 1,600 characters, its analysis is kept (the
+    same frozen `Segments`), and equal to counting it afresh; a longer text is counted each time."""
+    from smsgate._segments import _analyze
+
+    first, again = analyze(text), analyze(text)
+    assert first == again == _analyze(text)
+    assert (first is again) is (len(text) <= 1600)
