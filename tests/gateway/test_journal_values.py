@@ -155,8 +155,11 @@ def test_numbers_are_loaded_exactly_as_given(tmp_path: Path, start: int) -> None
     plain = [f"+38050{i:07d}" for i in range(30)]
     rows = [(start + i, number, None) for i, number in enumerate(plain + _AWKWARD + plain)]
     rows += [(1000 + 2 * i, number, None) for i, number in enumerate(plain)]  # not consecutive
-    assert journal.add(rows, chunk=20) == len(rows)
-    assert journal.add(rows, chunk=20) == 0  # loaded again (a resumed load): nothing is added twice
+    # A chunk of its own whose strings JSON writes without an escape, the unusual ones among them.
+    rows += [(2000 + i, number, None) for i, number in enumerate(["", " ", "{}", "[1, 2]", "null", "~'", "<&>"])]
+    assert len(rows) % 7 == 0  # chunks of 7: the last one is the unusual strings alone, the first four plain
+    assert journal.add(rows, chunk=7) == len(rows)
+    assert journal.add(rows, chunk=7) == 0  # loaded again (a resumed load): nothing is added twice
     expected = [(seq, number) for seq, number, _ in rows]
     assert _recipients(path) == sorted(expected)
     assert [(row.seq, row.recipient) for row in journal.rows()] == sorted(expected)
