@@ -1,6 +1,7 @@
 """The SQLite journal records exactly what it is given: every combination of present and absent values in a
-settlement, and texts present or absent at loading, read back through the journal and through another
-connection. An absent value is recorded as NULL — it never keeps what an earlier attempt left in the row."""
+settlement, texts present or absent at loading, and any number as a string (the chunks a JSON array carries
+and the ones inserted row by row), read back through the journal and through another connection. An absent
+value is recorded as NULL — it never keeps what an earlier attempt left in the row."""
 
 from __future__ import annotations
 
