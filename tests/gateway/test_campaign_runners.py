@@ -23,6 +23,8 @@ import smsgate
 from smsgate._campaign import Campaign
 from smsgate._journal import STATES, JournalBusyError, Owner, SqliteJournal
 
+from .journals import held_journal
+
 BIG = "380509999999"
 
 
@@ -153,8 +155,7 @@ def test_batch_numbers_never_repeat_across_resumes(tmp_path: Path) -> None:
     path = tmp_path / "c.db"
     seen: list[int] = []
     for _ in range(3):
-        journal = SqliteJournal(path)
-        journal.acquire(Owner())
+        journal = held_journal(path)
         if not journal.loaded():
             journal.add((i, f"+38050{i:07d}", None) for i in range(100))
         journal.reopen_orphans(resend=False)
@@ -217,8 +218,7 @@ def test_the_runners_counts_stay_equal_to_the_table(tmp_path: Path) -> None:
     every kind of change, rolled-back ones included, they equal a count by another connection."""
     path = tmp_path / "c.db"
     rng = random.Random(14)
-    journal = SqliteJournal(path)
-    journal.acquire(Owner())
+    journal = held_journal(path)
     journal.add((i, f"+38050{i:07d}", None if i % 97 else "own text") for i in range(2000))
     assert _live(journal) == _scanned(path) == {"pending": 2000}
     claim = journal.claim(50)
@@ -247,9 +247,7 @@ def test_a_failed_settle_and_claim_keeps_neither(tmp_path: Path) -> None:
     """The settlement and the next claim are one transaction: when the claim fails, the settlement is rolled
     back with it (the rows stay in flight, nothing is claimed) and the counts say so."""
     path = tmp_path / "c.db"
-    journal = SqliteJournal(path)
-    journal.acquire(Owner())
-    journal.add((i, f"+38050{i:07d}", None) for i in range(100))
+    journal = held_journal(path, range(100))
     claim = journal.claim(50)
     assert claim is not None
     assert _live(journal) == _scanned(path) == {"inflight": 50, "pending": 50}
@@ -276,8 +274,7 @@ def test_a_journal_of_an_older_version_is_taken_over(tmp_path: Path) -> None:
             "INSERT INTO recipients (seq, recipient, state) VALUES (?, ?, ?)",
             [(i, f"+38050{i:07d}", "accepted" if i < 10 else "pending") for i in range(30)],
         )
-    journal = SqliteJournal(path)
-    journal.acquire(Owner())
+    journal = held_journal(path)
     indexes = {r[0] for r in journal._db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert indexes == {"recipients_to_resend", "sqlite_autoindex_meta_1"}
     claim = journal.claim(5)
@@ -323,8 +320,7 @@ def test_a_claim_marks_in_flight_exactly_the_rows_it_returns(tmp_path: Path) -> 
     the rows returned, with their batch number, and the first batch number comes from a counter that a rolled
     back claim did not leave behind."""
     path = tmp_path / "c.db"
-    journal = SqliteJournal(path)
-    journal.acquire(Owner())
+    journal = held_journal(path)
     journal.add((i, f"+38050{i:07d}", "own" if i in (1, 9) else None) for i in range(12))
     with _claims_refused(journal):
         journal.claim(4)
@@ -348,8 +344,7 @@ def test_a_new_campaign_never_counts_its_table(tmp_path: Path) -> None:
     to date from then on: loading, finding no orphans and nothing to retry, claiming and settling never scan
     the table; the counts still equal a count by another connection."""
     path = tmp_path / "c.db"
-    journal = SqliteJournal(path)
-    journal.acquire(Owner())
+    journal = held_journal(path)
     statements: list[str] = []
     journal._db.set_trace_callback(statements.append)
     journal.add((i, f"+38050{i:07d}", None) for i in range(500))
@@ -369,13 +364,10 @@ def test_reopening_a_gone_runners_rows_keeps_the_counts_without_counting_again(t
     """A resumed campaign: the rows a gone runner left in flight become unknown (pending with at-least-once);
     the runner's counts follow them without a second count of the table, and equal the table."""
     path = tmp_path / "c.db"
-    first = SqliteJournal(path)
-    first.acquire(Owner())
-    first.add((i, f"+38050{i:07d}", None) for i in range(100))
+    first = held_journal(path, range(100))
     assert first.claim(50) is not None
     first.close()  # gone with 50 rows in flight
-    journal = SqliteJournal(path)
-    journal.acquire(Owner())  # counts the table once
+    journal = held_journal(path)  # counts the table once
     statements: list[str] = []
     journal._db.set_trace_callback(statements.append)
     assert journal.reopen_orphans(resend=resend) == 50
@@ -407,9 +399,7 @@ def test_claims_take_fresh_rows_in_input_order_wherever_they_become_fresh(tmp_pa
     are still taken, and first: rows added into a gap, rows a rolled-back claim had taken, rows retried or
     reopened for a resend, and rows another connection made fresh (found when nothing is left ahead)."""
     path = tmp_path / "c.db"
-    journal = SqliteJournal(path)
-    journal.acquire(Owner())
-    journal.add((i, f"+38050{i:07d}", None) for i in [*range(0, 20), *range(40, 60)])
+    journal = held_journal(path, [*range(0, 20), *range(40, 60)])
     assert _take(journal, 10) == list(range(10))
     # A claim that is rolled back: its rows are the next claim's.
     with _claims_refused(journal):
@@ -437,13 +427,10 @@ def test_rows_reopened_for_a_resend_are_claimed_next(tmp_path: Path) -> None:
     """At-least-once: a gone runner's in-flight rows, reopened after the new runner has claimed further on, are
     its next claim (in input order), not left for the end."""
     path = tmp_path / "c.db"
-    first = SqliteJournal(path)
-    first.acquire(Owner())
-    first.add((i, f"+38050{i:07d}", None) for i in range(100))
+    first = held_journal(path, range(100))
     assert first.claim(50) is not None
     first.close()  # gone with rows 0-49 in flight
-    journal = SqliteJournal(path)
-    journal.acquire(Owner())
+    journal = held_journal(path)
     claim = journal.claim(10)
     assert claim is not None and [r.seq for r in claim.rows] == list(range(50, 60))
     journal.settle([(r.seq, "accepted", None, "m", None, None, None) for r in claim.rows])
@@ -456,9 +443,7 @@ def test_retrying_settled_rows_keeps_the_counts_without_counting_again(tmp_path:
     """At-least-once: unknown (and failed) rows go back to pending; the runner's counts follow them, state by
     state, without counting the table, and equal a count by another connection."""
     path = tmp_path / "c.db"
-    journal = SqliteJournal(path)
-    journal.acquire(Owner())
-    journal.add((i, f"+38050{i:07d}", None) for i in range(30))
+    journal = held_journal(path, range(30))
     claim = journal.claim(30)
     assert claim is not None
     states = ["accepted", "unknown", "failed", "rejected", "unknown"]

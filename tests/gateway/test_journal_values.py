@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 
 from smsgate._journal import JournalRow, Owner, Settlement, SqliteJournal
 
+from .journals import held_journal
+
 _FIELDS = ("phone", "message_id", "code", "reason", "detail")
 
 
@@ -35,8 +37,7 @@ def test_every_combination_of_present_and_absent_values_is_recorded_as_given(tmp
     path = tmp_path / "c.db"
     patterns = list(itertools.product((True, False), repeat=len(_FIELDS)))  # 32
     n = 4 * len(patterns)
-    journal = SqliteJournal(path)
-    journal.acquire(Owner())
+    journal = held_journal(path)
     # Texts: absent (the campaign's), present, and an empty one (present, not absent), in runs of 40 (a
     # request carries one text) that change inside the chunks loaded.
     texts = {i: (None, f"own {i // 40}", "")[i // 40 % 3] for i in range(n)}
@@ -86,9 +87,7 @@ def test_every_combination_of_present_and_absent_values_is_recorded_as_given(tmp
 def test_a_settlement_of_rows_no_longer_in_flight_records_nothing(tmp_path: Path) -> None:
     """Whatever its values, a settlement only changes rows in flight and claimed by this runner."""
     path = tmp_path / "c.db"
-    journal = SqliteJournal(path)
-    journal.acquire(Owner())
-    journal.add((i, f"+38050{i:07d}", None) for i in range(10))
+    journal = held_journal(path, range(10))
     claim = journal.claim(5)
     assert claim is not None
     before = _table(path)
@@ -102,8 +101,7 @@ def test_a_settlement_of_rows_no_longer_in_flight_records_nothing(tmp_path: Path
 def test_values_that_look_empty_are_kept_as_given(tmp_path: Path) -> None:
     """ "0" and "" are values, not absent ones: they are recorded as they are, and absent ones as NULL."""
     path = tmp_path / "c.db"
-    journal = SqliteJournal(path)
-    journal.acquire(Owner())
+    journal = held_journal(path)
     journal.add([(0, "+380500000000", "0"), (1, "+380500000001", ""), (2, "+380500000002", None)])
     given: list[Settlement] = []
     for _ in range(3):
@@ -151,8 +149,7 @@ def test_numbers_are_loaded_exactly_as_given(tmp_path: Path, start: int) -> None
     """Whatever the strings (quotes, backslashes, control characters, NUL, non-ASCII), and whether the rows of
     a chunk are consecutive or not, each number is stored and read back as it was given, as text."""
     path = tmp_path / "c.db"
-    journal = SqliteJournal(path)
-    journal.acquire(Owner())
+    journal = held_journal(path)
     plain = [f"+38050{i:07d}" for i in range(30)]
     rows = [(start + i, number, None) for i, number in enumerate(plain + _AWKWARD + plain)]
     rows += [(1000 + 2 * i, number, None) for i, number in enumerate(plain)]  # not consecutive
@@ -173,8 +170,7 @@ def test_numbers_are_loaded_exactly_as_given(tmp_path: Path, start: int) -> None
 def test_any_text_is_loaded_exactly_as_given(numbers: list[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "c.db"
-        journal = SqliteJournal(path)
-        journal.acquire(Owner())
+        journal = held_journal(path)
         assert journal.add(((i, n, None) for i, n in enumerate(numbers)), chunk=9) == len(numbers)
         assert _recipients(path) == list(enumerate(numbers))
         journal.close()
