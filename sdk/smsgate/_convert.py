@@ -109,7 +109,7 @@ def phone_international(value: str, *, field: str = "phone") -> str:
             return value  # this converter's own output (a Gateway normalised it): no second parse
         if value[:1] == "+":  # "+<digits>" of a shape phonenumbers took unchanged: the usual case, read here
             digits = value[1:]  # without `_compact`'s checks or the region's lookup
-            if digits.isdigit() and digits.isascii() and _UNCHANGED and _shape(digits) in _UNCHANGED:
+            if digits.isdigit() and digits.isascii() and _unchanged_international(digits):
                 return _known(_INTERNATIONAL, digits)
     compact, digits = _compact(value, field)
     region = _REGION.get()
