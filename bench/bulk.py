@@ -106,7 +106,9 @@ _CAMPAIGN_CHILD = _PEAK + textwrap.dedent(
     streamed = sys.argv[5] == "streamed"
     # The rate runs get their input list before the clock starts, as the raw senders get their bodies; the
     # memory runs stream it (a list of every number would be the input's memory, not the campaign's).
-    numbers = (f"+38050{i:07d}" for i in range(n)) if streamed else [f"+38050{i:07d}" for i in range(n)]
+    numbers = (f"+38050{i:07d}" for i in range(n))
+    if not streamed:
+        numbers = list(numbers)
 
     async def main():
         async with smsgate.AsyncGateway.from_url(url) as gateway:
