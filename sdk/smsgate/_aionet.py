@@ -1,36 +1,57 @@
-"""The transport of the async clients the SDK builds itself: httpcore's connection pool (what httpx's own
-transport uses) over asyncio's transports, instead of over anyio streams.
+"""The transport of the async clients the SDK builds itself: HTTP/1.1 (h11, as httpcore speaks it) over
+asyncio's own transports, with a keep-alive pool of its own, under asyncio; httpx's own transport under any
+other async runtime (trio).
 
-Under asyncio, httpcore reaches the socket through anyio: a cancel scope around every read and write, a
-dict of extra-info callables built for every keep-alive check. On a 50-recipient request that is a third of
-the client's HTTP work (the bench's campaign). Here each connection is an `asyncio.Protocol` that keeps what
-arrives in a buffer: a read takes it (waiting with a timer only when nothing has arrived yet), a write
-hands bytes to the transport (waiting only while asyncio's write buffer is full), and "is the idle
-connection readable" (has the server closed it?) is a look at that buffer.
+Under asyncio, httpx's transport reaches the socket through httpcore and anyio: a cancel scope around every
+read and write, anyio's locks and events (each taken lock one more pass of the event loop, for fairness) and
+cancellation shields around the pool's bookkeeping — on the bench's campaign (50 recipients a request, four
+at once) more than half the client's HTTP work. Here each connection is an `asyncio.Protocol` that keeps what
+arrives in a buffer: a read takes it (waiting with a timer only when nothing has arrived yet), a write hands
+bytes to the transport (waiting only while asyncio's write buffer is full), and "has the server closed this
+idle connection" is a look at that buffer. A request and its reply go through h11's state machine, as in
+httpcore's HTTP/1.1 connection, and every decision httpcore makes is made the same way: a write the server
+cut short is not yet an error (its early answer is read); a server that closes before replying is
+`RemoteProtocolError` ("Server disconnected without sending a response."); a connection is reused only when
+both sides finished their message and the server did not ask to close; an idle connection is dropped after
+five seconds or when the server closed it. httpx's default limits, counted a little more simply: at most
+100 connections in use (the next request waits, `PoolTimeout` past the pool timeout), 20 more kept idle.
+TLS goes through the same `ssl.SSLContext` (ALPN "http/1.1"), and the exceptions are httpx's own, of the
+classes httpx's transport raises for the same failure.
 
-Everything else is httpcore's and httpx's: HTTP/1.1 (h11), the pool, keep-alive expiry, TLS through the
-same `ssl.SSLContext`, and the same exceptions (httpcore's, mapped to httpx's as `httpx.AsyncHTTPTransport`
-maps them). Under any other async runtime (trio), the pool's network calls go to httpcore's own backend.
-A client given its own ``http_client`` uses that client as it is.
+A client given its own ``http_client`` uses that client as it is; the SDK never builds this transport when
+environment proxies apply (`smsgate._base_client._dispatchable`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import ssl
-from collections.abc import AsyncIterator, Iterable
+import time
+from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from typing import Any
 
-import httpcore
+import h11
 import httpx
 import sniffio
 
-__all__ = ["AsyncTransport", "AsyncioBackend", "AsyncioStream", "under_asyncio"]
+__all__ = ["AsyncTransport", "AsyncioStream", "connect", "under_asyncio"]
 
 #: Reading is paused while this much has arrived unread (a reply is read to 1 MiB at most anyway).
 _HIGH_WATER = 1 << 18
 #: Seconds before the next address of a host is tried while the previous one is still connecting (anyio's).
 _HAPPY_EYEBALLS_DELAY = 0.25
+#: httpcore's: bytes asked of a read, and the longest reply head h11 waits for before calling it an error.
+_READ_SIZE = 64 * 1024
+_MAX_INCOMPLETE_EVENT_SIZE = 100 * 1024
+#: httpx's default limits (`httpx.Limits()`): connections at once, kept idle, and seconds an idle one is kept.
+_MAX_CONNECTIONS = 100
+_MAX_KEEPALIVE = 20
+_KEEPALIVE_EXPIRY = 5.0
+
+#: The clients' log (DEBUG): here, each connection opened and closed (what httpcore's debug log says of them).
+log = logging.getLogger("smsgate.http")
 
 
 class _Connection(asyncio.Protocol):
@@ -82,7 +103,7 @@ class _Connection(asyncio.Protocol):
             waiter.set_result(None)
 
     # -- what the stream waits for
-    async def wait(self, timeout: float | None, timeout_error: type[Exception]) -> None:
+    async def wait(self, timeout: float | None, timeout_error: type[httpx.TimeoutException]) -> None:
         """Until something arrives, the end of the stream, an error, or room to write; `timeout_error`
         after `timeout` seconds. A cancellation (a deadline of the caller) goes through as it is."""
         loop = asyncio.get_running_loop()
@@ -91,7 +112,7 @@ class _Connection(asyncio.Protocol):
         try:
             await waiter
         except TimeoutError as exc:
-            raise timeout_error(exc) from None
+            raise timeout_error(str(exc)) from None
         finally:
             self.waiter = None
             if timer is not None:
@@ -103,8 +124,10 @@ def _expire(waiter: asyncio.Future[None]) -> None:
         waiter.set_exception(TimeoutError("timed out"))
 
 
-class AsyncioStream(httpcore.AsyncNetworkStream):
-    """httpcore's view of one connection (what its anyio stream offers, over an asyncio transport)."""
+class AsyncioStream:
+    """One connection as a stream of bytes (what httpcore's anyio stream offers, over an asyncio transport)."""
+
+    __slots__ = ("_connection", "_transport")
 
     def __init__(self, transport: asyncio.Transport, connection: _Connection) -> None:
         self._transport = transport
@@ -115,9 +138,9 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         while not conn.buffer:
             if conn.eof:
                 if conn.error is not None:
-                    raise httpcore.ReadError(str(conn.error) or type(conn.error).__name__)
+                    raise httpx.ReadError(str(conn.error) or type(conn.error).__name__)
                 return b""
-            await conn.wait(timeout, httpcore.ReadTimeout)
+            await conn.wait(timeout, httpx.ReadTimeout)
         buffer = conn.buffer
         if len(buffer) <= max_bytes:
             data = bytes(buffer)
@@ -135,22 +158,33 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             return
         conn = self._connection
         if conn.error is not None or self._transport.is_closing():
-            raise httpcore.WriteError(str(conn.error or "the connection is closed"))
+            raise httpx.WriteError(str(conn.error or "the connection is closed"))
         self._transport.write(buffer)
         while conn.write_paused:  # asyncio's write buffer is full: wait until it has room again
-            await conn.wait(timeout, httpcore.WriteTimeout)
+            await conn.wait(timeout, httpx.WriteTimeout)
             if conn.error is not None:
-                raise httpcore.WriteError(str(conn.error) or type(conn.error).__name__)
+                raise httpx.WriteError(str(conn.error) or type(conn.error).__name__)
+
+    @property
+    def idle_and_intact(self) -> bool:
+        """Whether an idle keep-alive connection can carry a request: the server has neither closed it nor
+        written to it (anything it sent unasked means it is not in the state we think)."""
+        conn = self._connection
+        return not (conn.eof or conn.buffer or self._transport.is_closing())
 
     async def aclose(self) -> None:
         await _close(self._transport)
+
+    def abort(self) -> None:
+        """Close at once, dropping what is unsent; the socket is closed in the next pass of the event loop."""
+        self._transport.abort()
 
     async def start_tls(
         self,
         ssl_context: ssl.SSLContext,
         server_hostname: str | None = None,
         timeout: float | None = None,
-    ) -> httpcore.AsyncNetworkStream:
+    ) -> AsyncioStream:
         loop = asyncio.get_running_loop()
         try:
             tls = await loop.start_tls(
@@ -162,29 +196,42 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             )
         except TimeoutError as exc:
             await _close(self._transport)
-            raise httpcore.ConnectTimeout(str(exc) or "TLS handshake timed out") from exc
+            raise httpx.ConnectTimeout(str(exc) or "TLS handshake timed out") from exc
         except (OSError, ssl.SSLError) as exc:
             await _close(self._transport)
-            raise httpcore.ConnectError(str(exc)) from exc
+            raise httpx.ConnectError(str(exc)) from exc
         if tls is None:  # pragma: no cover - only when the transport closed during the handshake
-            raise httpcore.ConnectError("the connection closed during the TLS handshake")
+            raise httpx.ConnectError("the connection closed during the TLS handshake")
         assert isinstance(tls, asyncio.Transport)
         self._connection.transport = tls
         return AsyncioStream(tls, self._connection)
 
-    def get_extra_info(self, info: str) -> Any:
-        if info == "is_readable":  # an idle keep-alive connection the server has closed (or written to)
-            conn = self._connection
-            return conn.eof or bool(conn.buffer)
-        if info == "ssl_object":
-            return self._transport.get_extra_info("ssl_object")
-        if info == "client_addr":
-            return self._transport.get_extra_info("sockname")
-        if info == "server_addr":
-            return self._transport.get_extra_info("peername")
-        if info == "socket":
-            return self._transport.get_extra_info("socket")
-        return None
+
+async def connect(
+    host: str, port: int, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+) -> AsyncioStream:
+    """A TCP connection to `host`, as anyio (httpcore's backend) connects: `ConnectTimeout` after `timeout`
+    seconds, `ConnectError` when it is refused or the name does not resolve."""
+    loop = asyncio.get_running_loop()
+    try:
+        async with asyncio.timeout(timeout):
+            transport, connection = await loop.create_connection(
+                _Connection,
+                host,
+                port,
+                # As anyio connects (RFC 8305): a host's next address is tried 250 ms after the previous one,
+                # not after its whole connect timeout (an IPv6 route that drops packets).
+                happy_eyeballs_delay=_HAPPY_EYEBALLS_DELAY,
+            )
+    except TimeoutError as exc:
+        raise httpx.ConnectTimeout(str(exc) or "connect timed out") from exc
+    except OSError as exc:
+        raise httpx.ConnectError(str(exc)) from exc
+    assert isinstance(transport, asyncio.Transport)
+    sock = transport.get_extra_info("socket")
+    for option in socket_options or ():
+        sock.setsockopt(*option)
+    return AsyncioStream(transport, connection)
 
 
 async def _close(transport: asyncio.Transport) -> None:
@@ -197,61 +244,6 @@ async def _close(transport: asyncio.Transport) -> None:
     await asyncio.sleep(0)
 
 
-class AsyncioBackend(httpcore.AsyncNetworkBackend):
-    """Connections over asyncio under asyncio; httpcore's own backend under any other runtime."""
-
-    def __init__(self) -> None:
-        self._other: httpcore.AsyncNetworkBackend | None = None
-
-    def _fallback(self) -> httpcore.AsyncNetworkBackend:
-        if self._other is None:
-            self._other = httpcore.AnyIOBackend()
-        return self._other
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        if not under_asyncio():
-            return await self._fallback().connect_tcp(host, port, timeout, local_address, socket_options)
-        loop = asyncio.get_running_loop()
-        try:
-            async with asyncio.timeout(timeout):
-                transport, connection = await loop.create_connection(
-                    _Connection,
-                    host,
-                    port,
-                    local_addr=(local_address, 0) if local_address else None,
-                    # As anyio connects (RFC 8305): a host's next address is tried 250 ms after the previous
-                    # one, not after its whole connect timeout (an IPv6 route that drops packets).
-                    happy_eyeballs_delay=_HAPPY_EYEBALLS_DELAY,
-                )
-        except TimeoutError as exc:
-            raise httpcore.ConnectTimeout(str(exc) or "connect timed out") from exc
-        except OSError as exc:
-            raise httpcore.ConnectError(str(exc)) from exc
-        assert isinstance(transport, asyncio.Transport)
-        sock = transport.get_extra_info("socket")
-        for option in socket_options or ():
-            sock.setsockopt(*option)
-        return AsyncioStream(transport, connection)
-
-    async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.AsyncNetworkStream:  # pragma: no cover - the SDK's clients connect over TCP only
-        return await self._fallback().connect_unix_socket(path, timeout, socket_options)
-
-    async def sleep(self, seconds: float) -> None:
-        if under_asyncio():
-            await asyncio.sleep(seconds)
-        else:
-            await self._fallback().sleep(seconds)
-
-
 def under_asyncio() -> bool:
     """Whether the running async code runs under asyncio (not trio)."""
     try:
@@ -260,90 +252,208 @@ def under_asyncio() -> bool:
         return False
 
 
-_EXCEPTIONS: list[tuple[type[Exception], type[httpx.TransportError]]] = [
-    # Most specific first: the first match wins (as httpx maps them).
-    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
-    (httpcore.ReadTimeout, httpx.ReadTimeout),
-    (httpcore.WriteTimeout, httpx.WriteTimeout),
-    (httpcore.PoolTimeout, httpx.PoolTimeout),
-    (httpcore.TimeoutException, httpx.TimeoutException),
-    (httpcore.ConnectError, httpx.ConnectError),
-    (httpcore.ReadError, httpx.ReadError),
-    (httpcore.WriteError, httpx.WriteError),
-    (httpcore.NetworkError, httpx.NetworkError),
-    (httpcore.ProxyError, httpx.ProxyError),
-    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
-    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
-    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
-    (httpcore.ProtocolError, httpx.ProtocolError),
-]
+#: h11's own errors as httpx's (what httpcore maps them to, and httpx then to its own).
+_H11_ERRORS: dict[type[Exception], type[httpx.TransportError]] = {
+    h11.RemoteProtocolError: httpx.RemoteProtocolError,
+    h11.LocalProtocolError: httpx.LocalProtocolError,
+}
+
+_Origin = tuple[bytes, bytes, int]
+_DEFAULT_PORTS = {b"http": 80, b"https": 443}
 
 
-#: Every exception httpcore raises of its own (each is one of the classes mapped above).
-_CORE_ERRORS = tuple(source for source, _ in _EXCEPTIONS)
+class _Exchange:
+    """One HTTP/1.1 connection of the pool: its stream, h11's state of it, where it leads, until when idle."""
+
+    __slots__ = ("expires", "origin", "state", "stream")
+
+    def __init__(self, stream: AsyncioStream, origin: _Origin) -> None:
+        self.stream = stream
+        self.origin = origin
+        self.state = h11.Connection(h11.CLIENT, max_incomplete_event_size=_MAX_INCOMPLETE_EVENT_SIZE)
+        #: `time.monotonic()` past which this connection, idle, is not reused (keep-alive expiry).
+        self.expires = 0.0
+
+    async def send(self, request: httpx.Request, timeouts: dict[str, float | None]) -> h11.Response:
+        """Send the request and read the reply's head, as httpcore's HTTP/1.1 connection does: a write the
+        server cut short is not an error yet (it may have answered before closing: that answer is read)."""
+        state = self.state
+        data = state.send(h11.Request(method=request.method, target=request.url.raw_path, headers=request.headers.raw))
+        body = request.stream
+        assert data is not None
+        assert isinstance(body, AsyncIterable)
+        async for chunk in body:
+            if chunk:
+                data += state.send(h11.Data(data=chunk)) or b""
+        data += state.send(h11.EndOfMessage()) or b""
+        with contextlib.suppress(httpx.WriteError):
+            await self.stream.write(data, timeouts.get("write"))
+        read_timeout = timeouts.get("read")
+        while True:
+            event = await self.next_event(read_timeout)
+            if type(event) is h11.Response:
+                return event
+            # An informational (1xx) head: the reply's own follows, as httpcore reads it.
+
+    async def next_event(self, timeout: float | None) -> Any:
+        """h11's next event of the reply, reading as much as it needs."""
+        state = self.state
+        while (event := state.next_event()) is h11.NEED_DATA:
+            data = await self.stream.read(_READ_SIZE, timeout)
+            if not data and state.their_state is h11.SEND_RESPONSE:
+                raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+            state.receive_data(data)
+        return event
+
+    @property
+    def reusable(self) -> bool:
+        """Both sides finished their message and nobody asked to close: the connection can carry another."""
+        state = self.state
+        return state.our_state is h11.DONE and state.their_state is h11.DONE
 
 
-def _mapped(exc: Exception) -> httpx.TransportError:
-    """httpcore's exception as httpx's: the same class httpx's own transport raises for it."""
-    for source, target in _EXCEPTIONS:
-        if isinstance(exc, source):
-            return target(str(exc))
-    raise AssertionError(f"not an httpcore exception: {type(exc).__name__}")  # pragma: no cover
+class _Body(httpx.AsyncByteStream):
+    """A reply's body as it arrives; closing it gives the connection back to the pool (or closes it)."""
 
+    __slots__ = ("_exchange", "_pool", "_timeout")
 
-class _ResponseStream(httpx.AsyncByteStream):
-    def __init__(self, stream: AsyncIterator[bytes] | Any) -> None:
-        self._stream = stream
+    def __init__(self, pool: AsyncTransport, exchange: _Exchange, timeout: float | None) -> None:
+        self._pool = pool
+        self._exchange: _Exchange | None = exchange
+        self._timeout = timeout
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
+        exchange = self._exchange
+        if exchange is None:
+            raise httpx.StreamClosed()
         try:
-            async for part in self._stream:
-                yield part
-        except _CORE_ERRORS as exc:
-            raise _mapped(exc) from exc
+            while True:
+                event = await exchange.next_event(self._timeout)
+                if type(event) is h11.Data:
+                    yield bytes(event.data)
+                elif type(event) is h11.EndOfMessage or event is h11.PAUSED:
+                    return
+        except (h11.RemoteProtocolError, h11.LocalProtocolError) as exc:
+            raise _H11_ERRORS[type(exc)](str(exc)) from exc
 
     async def aclose(self) -> None:
-        if hasattr(self._stream, "aclose"):
-            try:
-                await self._stream.aclose()
-            except _CORE_ERRORS as exc:
-                raise _mapped(exc) from exc
+        exchange, self._exchange = self._exchange, None
+        if exchange is not None:
+            self._pool._done(exchange)
 
 
 class AsyncTransport(httpx.AsyncBaseTransport):
     """`httpx.AsyncHTTPTransport` without proxies, HTTP/2 or a Unix socket (the SDK builds its own client
-    without them, see `smsgate._base_client._dispatchable`), over `AsyncioBackend`; httpx's default limits."""
+    without them, see `smsgate._base_client._dispatchable`): under asyncio, HTTP/1.1 over asyncio's
+    transports with a pool of its own (this module's docstring); under trio, httpx's own transport."""
 
     def __init__(self, *, verify: ssl.SSLContext) -> None:
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=verify,
-            max_connections=100,  # httpx's default limits
-            max_keepalive_connections=20,
-            keepalive_expiry=5.0,
-            http1=True,
-            http2=False,
-            network_backend=AsyncioBackend(),
-        )
+        verify.set_alpn_protocols(["http/1.1"])  # (as httpcore sets it on the context it is given)
+        self._ssl_context = verify
+        self._idle: list[_Exchange] = []
+        self._open: set[_Exchange] = set()
+        self._slots = asyncio.Semaphore(_MAX_CONNECTIONS)
+        self._other: httpx.AsyncHTTPTransport | None = None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        url = request.url
-        core_request = httpcore.Request(
-            method=request.method,
-            url=httpcore.URL(scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path),
-            headers=request.headers.raw,
-            content=request.stream,  # (an httpx stream: an async iterable of bytes)
-            extensions=request.extensions,
-        )
+        if not under_asyncio():
+            if self._other is None:
+                self._other = httpx.AsyncHTTPTransport(verify=self._ssl_context)
+            return await self._other.handle_async_request(request)
+        timeouts: dict[str, float | None] = request.extensions.get("timeout") or {}
+        await self._take_slot(timeouts.get("pool"))
         try:
-            response = await self._pool.handle_async_request(core_request)
-        except _CORE_ERRORS as exc:
-            raise _mapped(exc) from exc
+            exchange = self._idle_exchange(request.url) or await self._connect(request, timeouts.get("connect"))
+        except BaseException:
+            self._slots.release()
+            raise
+        try:
+            head = await exchange.send(request, timeouts)
+        except BaseException as exc:
+            self._drop(exchange)
+            if isinstance(exc, (h11.RemoteProtocolError, h11.LocalProtocolError)):
+                raise _H11_ERRORS[type(exc)](str(exc)) from exc
+            raise
         return httpx.Response(
-            status_code=response.status,
-            headers=response.headers,
-            stream=_ResponseStream(response.stream),
-            extensions=response.extensions,
+            status_code=head.status_code,
+            headers=head.headers.raw_items(),
+            stream=_Body(self, exchange, timeouts.get("read")),
+            extensions={"http_version": b"HTTP/" + head.http_version, "reason_phrase": head.reason},
         )
 
+    async def _take_slot(self, timeout: float | None) -> None:
+        slots = self._slots
+        if not slots.locked():
+            await slots.acquire()  # (returns at once: no pass of the event loop)
+            return
+        try:
+            async with asyncio.timeout(timeout):
+                await slots.acquire()
+        except TimeoutError as exc:
+            raise httpx.PoolTimeout("no connection of the pool became free in time") from exc
+
+    def _idle_exchange(self, url: httpx.URL) -> _Exchange | None:
+        """The most recently used idle connection to the URL's origin that can carry a request; those expired
+        or closed by the server on the way are closed."""
+        origin = (url.raw_scheme, url.raw_host, url.port or _DEFAULT_PORTS.get(url.raw_scheme, 0))
+        idle = self._idle
+        now = time.monotonic()
+        for index in range(len(idle) - 1, -1, -1):
+            exchange = idle[index]
+            if exchange.expires < now or not exchange.stream.idle_and_intact:
+                del idle[index]
+                self._close(exchange)
+            elif exchange.origin == origin:
+                del idle[index]
+                return exchange
+        return None
+
+    async def _connect(self, request: httpx.Request, timeout: float | None) -> _Exchange:
+        url = request.url
+        scheme = url.raw_scheme
+        if scheme not in _DEFAULT_PORTS:
+            raise httpx.UnsupportedProtocol(f"Request URL has an unsupported protocol '{scheme.decode()}://'.")
+        host = url.raw_host.decode("ascii")
+        port = url.port or _DEFAULT_PORTS[scheme]
+        stream = await connect(host, port, timeout)
+        if scheme == b"https":
+            sni = request.extensions.get("sni_hostname")
+            try:
+                stream = await stream.start_tls(self._ssl_context, server_hostname=sni or host, timeout=timeout)
+            except BaseException:  # (a cancellation during the handshake: the connection is not left open)
+                stream.abort()
+                raise
+        exchange = _Exchange(stream, (scheme, url.raw_host, port))
+        self._open.add(exchange)
+        log.debug("connection %x to %s:%d opened", id(exchange), host, port)
+        return exchange
+
+    def _done(self, exchange: _Exchange) -> None:
+        """A reply was read or given up: keep the connection idle if it can carry another, else close it."""
+        if exchange.reusable and exchange in self._open and len(self._idle) < _MAX_KEEPALIVE:
+            exchange.state.start_next_cycle()
+            exchange.expires = time.monotonic() + _KEEPALIVE_EXPIRY
+            self._idle.append(exchange)
+            self._slots.release()
+        else:
+            self._drop(exchange)
+
+    def _drop(self, exchange: _Exchange) -> None:
+        """Close a connection in use (its exchange failed, or it cannot be reused) and free its slot."""
+        if exchange in self._open:
+            self._close(exchange)
+            self._slots.release()
+
+    def _close(self, exchange: _Exchange) -> None:
+        self._open.discard(exchange)
+        exchange.stream.abort()
+        log.debug("connection %x closed", id(exchange))
+
     async def aclose(self) -> None:
-        await self._pool.aclose()
+        if self._open:
+            for exchange in list(self._open):
+                self._close(exchange)
+            self._idle.clear()
+            await asyncio.sleep(0)  # (asyncio closes the sockets in this pass: they are closed on return)
+        if self._other is not None:
+            await self._other.aclose()

@@ -1,11 +1,16 @@
-"""The async clients the SDK builds itself reach the provider through httpcore over asyncio's own transports
-(smsgate._aionet), not over anyio streams. A user must see no difference, over real loopback sockets:
+"""The async clients the SDK builds itself reach the provider over HTTP/1.1 (h11) on asyncio's own transports
+with a pool of their own (smsgate._aionet), not through httpcore and anyio. A user must see no difference,
+over real loopback sockets:
 
 * every fault of the emulator ends in the same SDK error, with the same "may have reached", and the provider
   sees the same requests, as through httpx's own transport (a client given ``http_client=httpx.AsyncClient()``);
-* keep-alive: one connection for many calls; a connection the server closed while idle is noticed, and the
-  next call opens a new one instead of failing (a send would otherwise be reported as "may have reached");
-* a reply larger than the read buffer's high-water mark arrives whole; trio still works (httpcore's backend).
+* keep-alive: one connection for many calls; a connection the server closed while idle, one past its
+  keep-alive expiry, and one whose reply said "Connection: close" are not used again (a send would otherwise
+  be reported as "may have reached"); a call given up mid-reply leaves its connection to nobody;
+* the connection limit: calls beyond it wait for a free connection and fail as not sent past the pool
+  timeout, as through httpx's transport with the same limit;
+* a reply larger than the read buffer's high-water mark arrives whole; TLS; trio still works (httpx's own
+  transport).
 """
 
 from __future__ import annotations
@@ -17,7 +22,6 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-import httpcore
 import httpx
 import pytest
 
@@ -211,10 +215,10 @@ async def test_reading_pauses_while_unread_bytes_pile_up_and_resumes_as_they_are
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    stream = await _aionet.AsyncioBackend().connect_tcp("127.0.0.1", listener.getsockname()[1], timeout=2.0)
+    stream = await _aionet.connect("127.0.0.1", listener.getsockname()[1], timeout=2.0)
     try:
         await asyncio.sleep(0.2)  # nobody reads: what arrives piles up until reading pauses
-        connection = stream._connection  # type: ignore[attr-defined]
+        connection = stream._connection
         assert connection.read_paused
         assert _aionet._HIGH_WATER < len(connection.buffer) < len(sent)
         received = bytearray()
@@ -229,7 +233,7 @@ async def test_reading_pauses_while_unread_bytes_pile_up_and_resumes_as_they_are
 
 async def test_writing_waits_while_the_peer_reads_nothing_and_times_out() -> None:
     """A write waits while asyncio's write buffer is full (the peer reads nothing) instead of buffering
-    without bound, and gives up with httpcore's WriteTimeout; once the peer reads, every byte arrives."""
+    without bound, and gives up with httpx's WriteTimeout; once the peer reads, every byte arrives."""
     listener = socket.create_server(("127.0.0.1", 0))
     reading = threading.Event()
     received = bytearray()
@@ -243,10 +247,10 @@ async def test_writing_waits_while_the_peer_reads_nothing_and_times_out() -> Non
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    stream = await _aionet.AsyncioBackend().connect_tcp("127.0.0.1", listener.getsockname()[1], timeout=2.0)
+    stream = await _aionet.connect("127.0.0.1", listener.getsockname()[1], timeout=2.0)
     payload = bytes(range(256)) * (64 * 1024)  # 16 MiB: more than the kernel's and asyncio's buffers hold
     try:
-        with pytest.raises(httpcore.WriteTimeout):
+        with pytest.raises(httpx.WriteTimeout):
             await stream.write(payload, timeout=0.3)
     finally:
         reading.set()
@@ -297,7 +301,7 @@ async def test_an_untrusted_certificate_ends_as_through_httpxs_own_transport(
     assert ends["sdk"][:2] == ("ConnectFailedError", False)
 
 
-def test_under_trio_httpcores_own_backend_carries_the_calls(smsgate_emulator: Any, reads: list[int]) -> None:
+def test_under_trio_httpxs_own_transport_carries_the_calls(smsgate_emulator: Any, reads: list[int]) -> None:
     trio = pytest.importorskip("trio")
 
     async def main() -> str | None:
@@ -306,3 +310,116 @@ def test_under_trio_httpcores_own_backend_carries_the_calls(smsgate_emulator: An
 
     assert trio.run(main) == "UAH"
     assert reads == []
+
+
+# -- the pool: keep-alive expiry, a reply that closes, the connection limit, a call given up --------------
+
+
+async def test_an_idle_connection_past_its_keep_alive_expiry_is_replaced(
+    keeping: LoopbackServer, monkeypatch: pytest.MonkeyPatch, reads: list[int]
+) -> None:
+    import asyncio
+
+    monkeypatch.setattr(_aionet, "_KEEPALIVE_EXPIRY", 0.2)  # (httpx's five seconds, shortened)
+    async with _client(keeping.url, "sdk", max_retries=0) as client:
+        for _ in range(3):
+            assert (await client.balance()).currency == "UAH"
+        assert keeping.connections == 1
+        await asyncio.sleep(0.3)
+        assert (await client.balance()).currency == "UAH"
+    assert keeping.connections == 2
+    assert reads
+
+
+def _closing(conn: socket.socket) -> bool:
+    """A reply that says "Connection: close" — and a server that would still read the next request if the
+    client wrongly sent one on the same connection."""
+    conn.sendall(
+        b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: text/xml\r\nContent-Length: %d\r\n\r\n%s"
+        % (len(BALANCE_XML), BALANCE_XML)
+    )
+    return True
+
+
+async def test_a_reply_that_says_connection_close_ends_its_connection(reads: list[int]) -> None:
+    with LoopbackServer(_closing) as server:
+        async with _client(server.url, "sdk", max_retries=0) as client:
+            for _ in range(3):
+                assert (await client.balance()).currency == "UAH"
+    assert server.connections == 3
+    assert reads
+
+
+def _slow(conn: socket.socket) -> bool:
+    import time
+
+    time.sleep(0.3)
+    return keep_answering(conn)
+
+
+@pytest.mark.parametrize(("pool_timeout", "ends"), [(0.1, ["ok", "ok", "ConnectFailedError"]), (2.0, ["ok"] * 3)])
+async def test_calls_beyond_the_connection_limit_wait_for_a_free_one_as_through_httpxs_own_transport(
+    pool_timeout: float, ends: list[str], monkeypatch: pytest.MonkeyPatch, reads: list[int]
+) -> None:
+    """Two connections at most: of three calls at once, the third waits for a free connection — and, past
+    the pool timeout, fails as not sent (it never left); within it, goes out on a connection the first two
+    freed. The same as through an httpx client with the same limit."""
+    import asyncio
+
+    monkeypatch.setattr(_aionet, "_MAX_CONNECTIONS", 2)
+    timeout = httpx.Timeout(2.0, pool=pool_timeout)
+    seen: dict[str, tuple[list[str], int]] = {}
+    for side in ("sdk", "httpx"):
+        http_client = (
+            httpx.AsyncClient(timeout=timeout, limits=httpx.Limits(max_connections=2)) if side == "httpx" else None
+        )
+        with LoopbackServer(_slow) as server:
+            client = smsgate.AsyncLetsAds(
+                login=LOGIN,
+                password=PASSWORD,
+                base_url=server.url,
+                timeout=timeout,
+                http_client=http_client,
+                max_retries=0,
+            )
+            async with client:
+                results = await asyncio.gather(*(client.balance() for _ in range(3)), return_exceptions=True)
+            if http_client is not None:
+                await http_client.aclose()
+        outcomes = sorted("ok" if not isinstance(r, BaseException) else type(r).__name__ for r in results)
+        failures = [r for r in results if isinstance(r, smsgate.SmsGateError)]
+        assert all(getattr(f, "may_have_reached", None) is False for f in failures)
+        seen[side] = outcomes, server.connections
+    assert seen["sdk"] == seen["httpx"] == (sorted(ends), 2)
+    assert reads
+
+
+async def test_a_call_given_up_while_waiting_for_its_reply_leaves_no_connection_to_reuse(reads: list[int]) -> None:
+    """A call cancelled (a caller's deadline) after its request left: the reply that arrives later belongs to
+    nobody, so its connection is closed at once — the next call opens a new one and reads its own reply."""
+    import asyncio
+
+    first = threading.Event()
+
+    def late_then_prompt(conn: socket.socket) -> bool:
+        if not first.is_set():
+            first.set()
+            import time
+
+            time.sleep(0.4)
+            answer(conn, BALANCE_XML.replace(b"UAH", b"EUR"))  # the given-up call's reply, too late
+            return True
+        return keep_answering(conn)
+
+    with LoopbackServer(late_then_prompt) as server:
+        async with _client(server.url, "sdk", max_retries=0) as client:
+            call = asyncio.create_task(client.balance())
+            await asyncio.sleep(0.15)
+            assert first.is_set()
+            call.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await call
+            # At once, before the late reply arrives: on the same connection, it would be read as this call's.
+            assert (await client.balance()).currency == "UAH"
+    assert server.connections == 2
+    assert reads

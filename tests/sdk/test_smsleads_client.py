@@ -746,7 +746,10 @@ async def test_token_never_leaks(
     texts += [r.getMessage() for r in caplog.records]
     texts += [str(r.args) for r in caplog.records]
     assert any(r.name == "httpx" for r in caplog.records), "httpx's own request log must be covered"
-    assert any(r.name.startswith("httpcore") for r in caplog.records), "httpcore's debug log must be covered"
+    if mode == "sync":  # (the async client's own transport under asyncio is not httpcore: smsgate._aionet)
+        assert any(r.name.startswith("httpcore") for r in caplog.records), "httpcore's debug log must be covered"
+    else:
+        assert any(r.getMessage().startswith("connection ") for r in caplog.records), "the transport's log too"
     assert any(r.name.startswith("smsgate") for r in caplog.records)
     for i, text in enumerate(texts):
         assert_clean(text, f"text #{i}: {text[:80]!r}")
