@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 import ssl
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
@@ -179,6 +180,14 @@ class AsyncioStream:
         """Close at once, dropping what is unsent; the socket is closed in the next pass of the event loop."""
         self._transport.abort()
 
+    def shut_down(self) -> None:
+        """End the connection of a transport whose event loop is gone (asyncio can no longer close it): the
+        server sees it closed; the descriptor is released with the transport."""
+        sock = self._transport.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
     async def start_tls(
         self,
         ssl_context: ssl.SSLContext,
@@ -265,11 +274,13 @@ _DEFAULT_PORTS = {b"http": 80, b"https": 443}
 class _Exchange:
     """One HTTP/1.1 connection of the pool: its stream, h11's state of it, where it leads, until when idle."""
 
-    __slots__ = ("expires", "origin", "state", "stream")
+    __slots__ = ("expires", "loop", "origin", "state", "stream")
 
     def __init__(self, stream: AsyncioStream, origin: _Origin) -> None:
         self.stream = stream
         self.origin = origin
+        #: The event loop whose transport this is (a client kept across `asyncio.run` calls meets others).
+        self.loop = asyncio.get_running_loop()
         self.state = h11.Connection(h11.CLIENT, max_incomplete_event_size=_MAX_INCOMPLETE_EVENT_SIZE)
         #: `time.monotonic()` past which this connection, idle, is not reused (keep-alive expiry).
         self.expires = 0.0
@@ -398,9 +409,10 @@ class AsyncTransport(httpx.AsyncBaseTransport):
         origin = (url.raw_scheme, url.raw_host, url.port or _DEFAULT_PORTS.get(url.raw_scheme, 0))
         idle = self._idle
         now = time.monotonic()
+        loop = asyncio.get_running_loop()
         for index in range(len(idle) - 1, -1, -1):
             exchange = idle[index]
-            if exchange.expires < now or not exchange.stream.idle_and_intact:
+            if exchange.expires < now or exchange.loop is not loop or not exchange.stream.idle_and_intact:
                 del idle[index]
                 self._close(exchange)
             elif exchange.origin == origin:
@@ -446,7 +458,10 @@ class AsyncTransport(httpx.AsyncBaseTransport):
 
     def _close(self, exchange: _Exchange) -> None:
         self._open.discard(exchange)
-        exchange.stream.abort()
+        if exchange.loop.is_closed():  # (an earlier `asyncio.run`'s: its transport can no longer be closed)
+            exchange.stream.shut_down()
+        else:
+            exchange.stream.abort()
         log.debug("connection %x closed", id(exchange))
 
     async def aclose(self) -> None:

@@ -423,3 +423,25 @@ async def test_a_call_given_up_while_waiting_for_its_reply_leaves_no_connection_
             assert (await client.balance()).currency == "UAH"
     assert server.connections == 2
     assert reads
+
+
+@pytest.mark.filterwarnings("ignore:unclosed:ResourceWarning")
+def test_a_client_kept_across_asyncio_runs_opens_a_connection_in_each(keeping: LoopbackServer) -> None:
+    """A client kept across two `asyncio.run` calls (a script's module-level client): the second run does not
+    reuse the first's idle connection, whose event loop is gone (httpx's own transport raises "Event loop is
+    closed" there; a send could even leave and its reply never be read): it opens its own. The connections of
+    ended loops are shut down for the server; asyncio can no longer close their transports, which warn
+    (ResourceWarning) as they are collected."""
+    import asyncio
+    import gc
+
+    client = _client(keeping.url, "sdk", max_retries=0)
+
+    async def balance() -> str | None:
+        return (await client.balance()).currency
+
+    assert asyncio.run(balance()) == "UAH"
+    assert asyncio.run(balance()) == "UAH"
+    assert keeping.connections == 2
+    asyncio.run(client.aclose())
+    gc.collect()  # (the ended loops' transports go now, under this test's warning filter)
