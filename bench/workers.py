@@ -1,5 +1,9 @@
 """Campaigns on PostgreSQL (issue 15): recipients/s with 1, 2 and 4 ``smsgate bulk worker`` processes against the
 SQLite single process (``smsgate bulk send``) on the same emulator, and the cost of one claim at 1,000,000 rows.
+Issue 15 asks for these figures without a target: each row is reported against a mark of the bench's own (half
+the single process's rate; a claim at most three times dearer at 1,000,000 rows than at 20,000), not counted
+among issue 14's targets. On this 2-core machine, workers compete with each other, PostgreSQL and the
+emulator for the same two cores; they add throughput where the provider and the machines are the limit.
 
 Every side is the CLI in its own processes, timed from start to exit (interpreter start-up included on both
 sides), LetsAds, 50 recipients a request, concurrency 4 per process. The PostgreSQL server is a throw-away
@@ -127,6 +131,7 @@ def _run(
             target,
             sense="min",
             note=note if n == 4 else "",
+            mark=True,
         )
         for n, target in ((1, 0.5), (2, 0.5), (4, 0.5))
     ]
@@ -139,6 +144,7 @@ def _run(
             3.0,
             note=f"at {claim_rows:,}: first claim {cost['claim_first'] * 1e3:.2f} ms, settle "
             f"{cost['settle_first'] * 1e3:.2f} ms; loading {claim_rows:,} rows (COPY) {cost['load_seconds']:.1f} s",
+            mark=True,
         )
     )
     details: dict[str, object] = {
