@@ -9,6 +9,9 @@ over real loopback sockets:
   be reported as "may have reached"); a call given up mid-reply leaves its connection to nobody;
 * the connection limit: calls beyond it wait for a free connection and fail as not sent past the pool
   timeout, as through httpx's transport with the same limit;
+* however a server frames its reply (chunked, with a trailer, ended by close, HTTP/1.0, after a 1xx head, a
+  long head in parts) or breaks the framing, calls end as through httpx's own transport, on as many
+  connections;
 * a reply larger than the read buffer's high-water mark arrives whole; TLS; trio still works (httpx's own
   transport).
 """
@@ -445,3 +448,72 @@ def test_a_client_kept_across_asyncio_runs_opens_a_connection_in_each(keeping: L
     assert keeping.connections == 2
     asyncio.run(client.aclose())
     gc.collect()  # (the ended loops' transports go now, under this test's warning filter)
+
+
+def _raw_reply(reply: bytes | tuple[bytes, ...], *, keep: bool) -> Any:
+    """Write the reply (its parts 50 ms apart, when given in parts)."""
+    import time
+
+    def write(conn: socket.socket) -> bool:
+        for i, part in enumerate((reply,) if isinstance(reply, bytes) else reply):
+            if i:
+                time.sleep(0.05)
+            conn.sendall(part)
+        return keep
+
+    return write
+
+
+_CHUNKED = b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nTransfer-Encoding: chunked\r\n\r\n" + b"".join(
+    b"%x\r\n%s\r\n" % (len(part), part) for part in (BALANCE_XML[:30], BALANCE_XML[30:])
+)
+REPLIES: dict[str, tuple[bytes | tuple[bytes, ...], bool]] = {
+    # (the reply's bytes, whether the server keeps the connection for another request)
+    "chunked": (_CHUNKED + b"0\r\n\r\n", True),
+    "chunked with a trailer": (_CHUNKED + b"0\r\nX-Trailer: 1\r\n\r\n", True),
+    "no length, ended by close": (b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n\r\n" + BALANCE_XML, False),
+    "HTTP/1.0": (b"HTTP/1.0 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(BALANCE_XML), BALANCE_XML), True),
+    "an informational head first": (
+        b"HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s"
+        % (len(BALANCE_XML), BALANCE_XML),
+        True,
+    ),
+    # h11's limit, as httpcore sets it (h11's own default is 16 KiB): a head of 50 KiB arriving in two parts is
+    # read, one still unfinished past 100 KiB is refused.
+    "a head of 50 KiB in two parts": (
+        (
+            b"HTTP/1.1 200 OK\r\nX-Padding: " + b"x" * (30 * 1024),
+            b"x" * (20 * 1024) + b"\r\nContent-Length: %d\r\n\r\n%s" % (len(BALANCE_XML), BALANCE_XML),
+        ),
+        True,
+    ),
+    "a head over 100 KiB": (b"HTTP/1.1 200 OK\r\nX-Padding: " + b"x" * (101 * 1024), True),
+    "a malformed status line": (b"HTTP/1.1 OK\r\n\r\n", True),
+    "a chunk size that is not hex": (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", True),
+    "a body shorter than its length": (b"HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n" + BALANCE_XML, False),
+}
+
+
+@pytest.mark.parametrize("name", list(REPLIES))
+async def test_each_reply_framing_ends_as_through_httpxs_own_transport(name: str, reads: list[int]) -> None:
+    """However the server frames its reply (chunked, ended by close, HTTP/1.0, a 1xx head first) or breaks the
+    framing, two calls in a row end as through httpx's own transport, on as many connections."""
+    reply, keep = REPLIES[name]
+    seen: dict[str, tuple[list[tuple[str, bool | None, str]], int]] = {}
+    for side in ("sdk", "httpx"):
+        with LoopbackServer(_raw_reply(reply, keep=keep)) as server:
+            client = _client(server.url, side, max_retries=0)
+            ends: list[tuple[str, bool | None, str]] = []
+            for _ in range(2):
+                try:
+                    assert (await client.balance()).currency == "UAH"
+                    ends.append(("ok", None, ""))
+                except smsgate.SmsGateError as exc:
+                    named = re.search(r"\((\w+): ", str(exc))
+                    ends.append((type(exc).__name__, getattr(exc, "may_have_reached", None), named[1] if named else ""))
+            await client.aclose()
+            if client._owns_client is False:
+                await client._client.aclose()
+            seen[side] = ends, server.connections
+    assert seen["sdk"] == seen["httpx"]
+    assert reads
