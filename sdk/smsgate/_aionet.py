@@ -30,7 +30,7 @@ import logging
 import socket
 import ssl
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Iterable
+from collections.abc import AsyncIterable, AsyncIterator
 from typing import Any
 
 import h11
@@ -216,9 +216,7 @@ class AsyncioStream:
         return AsyncioStream(tls, self._connection)
 
 
-async def connect(
-    host: str, port: int, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-) -> AsyncioStream:
+async def connect(host: str, port: int, timeout: float | None = None) -> AsyncioStream:
     """A TCP connection to `host`, as anyio (httpcore's backend) connects: `ConnectTimeout` after `timeout`
     seconds, `ConnectError` when it is refused or the name does not resolve."""
     loop = asyncio.get_running_loop()
@@ -237,9 +235,6 @@ async def connect(
     except OSError as exc:
         raise httpx.ConnectError(str(exc)) from exc
     assert isinstance(transport, asyncio.Transport)
-    sock = transport.get_extra_info("socket")
-    for option in socket_options or ():
-        sock.setsockopt(*option)
     return AsyncioStream(transport, connection)
 
 
@@ -260,12 +255,6 @@ def under_asyncio() -> bool:
     except sniffio.AsyncLibraryNotFoundError:  # pragma: no cover - always called from a running loop
         return False
 
-
-#: h11's own errors as httpx's (what httpcore maps them to, and httpx then to its own).
-_H11_ERRORS: dict[type[Exception], type[httpx.TransportError]] = {
-    h11.RemoteProtocolError: httpx.RemoteProtocolError,
-    h11.LocalProtocolError: httpx.LocalProtocolError,
-}
 
 _Origin = tuple[bytes, bytes, int]
 _DEFAULT_PORTS = {b"http": 80, b"https": 443}
@@ -289,14 +278,20 @@ class _Exchange:
         """Send the request and read the reply's head, as httpcore's HTTP/1.1 connection does: a write the
         server cut short is not an error yet (it may have answered before closing: that answer is read)."""
         state = self.state
-        data = state.send(h11.Request(method=request.method, target=request.url.raw_path, headers=request.headers.raw))
         body = request.stream
-        assert data is not None
         assert isinstance(body, AsyncIterable)
-        async for chunk in body:
-            if chunk:
-                data += state.send(h11.Data(data=chunk)) or b""
-        data += state.send(h11.EndOfMessage()) or b""
+        # h11's refusal of what we would send (a header it does not allow) is httpx's, as httpcore maps it.
+        try:
+            data = state.send(
+                h11.Request(method=request.method, target=request.url.raw_path, headers=request.headers.raw)
+            )
+            assert data is not None
+            async for chunk in body:
+                if chunk:
+                    data += state.send(h11.Data(data=chunk)) or b""
+            data += state.send(h11.EndOfMessage()) or b""
+        except h11.LocalProtocolError as exc:
+            raise httpx.LocalProtocolError(str(exc)) from exc
         with contextlib.suppress(httpx.WriteError):
             await self.stream.write(data, timeouts.get("write"))
         read_timeout = timeouts.get("read")
@@ -307,14 +302,20 @@ class _Exchange:
             # An informational (1xx) head: the reply's own follows, as httpcore reads it.
 
     async def next_event(self, timeout: float | None) -> Any:
-        """h11's next event of the reply, reading as much as it needs."""
+        """h11's next event of the reply, reading as much as it needs; a reply h11 refuses is httpx's
+        `RemoteProtocolError`, as httpcore maps it."""
         state = self.state
-        while (event := state.next_event()) is h11.NEED_DATA:
+        while True:
+            try:
+                event = state.next_event()
+            except h11.RemoteProtocolError as exc:
+                raise httpx.RemoteProtocolError(str(exc)) from exc
+            if event is not h11.NEED_DATA:
+                return event
             data = await self.stream.read(_READ_SIZE, timeout)
             if not data and state.their_state is h11.SEND_RESPONSE:
                 raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
             state.receive_data(data)
-        return event
 
     @property
     def reusable(self) -> bool:
@@ -337,15 +338,12 @@ class _Body(httpx.AsyncByteStream):
         exchange = self._exchange
         if exchange is None:
             raise httpx.StreamClosed()
-        try:
-            while True:
-                event = await exchange.next_event(self._timeout)
-                if type(event) is h11.Data:
-                    yield bytes(event.data)
-                elif type(event) is h11.EndOfMessage or event is h11.PAUSED:
-                    return
-        except (h11.RemoteProtocolError, h11.LocalProtocolError) as exc:
-            raise _H11_ERRORS[type(exc)](str(exc)) from exc
+        while True:
+            event = await exchange.next_event(self._timeout)
+            if type(event) is h11.Data:
+                yield bytes(event.data)
+            elif type(event) is h11.EndOfMessage or event is h11.PAUSED:
+                return
 
     async def aclose(self) -> None:
         exchange, self._exchange = self._exchange, None
@@ -372,18 +370,18 @@ class AsyncTransport(httpx.AsyncBaseTransport):
                 self._other = httpx.AsyncHTTPTransport(verify=self._ssl_context)
             return await self._other.handle_async_request(request)
         timeouts: dict[str, float | None] = request.extensions.get("timeout") or {}
+        url = request.url
+        origin = (url.raw_scheme, url.raw_host, url.port or _DEFAULT_PORTS.get(url.raw_scheme, 0))
         await self._take_slot(timeouts.get("pool"))
         try:
-            exchange = self._idle_exchange(request.url) or await self._connect(request, timeouts.get("connect"))
+            exchange = self._idle_exchange(origin) or await self._connect(request, origin, timeouts.get("connect"))
         except BaseException:
             self._slots.release()
             raise
         try:
             head = await exchange.send(request, timeouts)
-        except BaseException as exc:
+        except BaseException:
             self._drop(exchange)
-            if isinstance(exc, (h11.RemoteProtocolError, h11.LocalProtocolError)):
-                raise _H11_ERRORS[type(exc)](str(exc)) from exc
             raise
         return httpx.Response(
             status_code=head.status_code,
@@ -403,10 +401,9 @@ class AsyncTransport(httpx.AsyncBaseTransport):
         except TimeoutError as exc:
             raise httpx.PoolTimeout("no connection of the pool became free in time") from exc
 
-    def _idle_exchange(self, url: httpx.URL) -> _Exchange | None:
-        """The most recently used idle connection to the URL's origin that can carry a request; those expired
-        or closed by the server on the way are closed."""
-        origin = (url.raw_scheme, url.raw_host, url.port or _DEFAULT_PORTS.get(url.raw_scheme, 0))
+    def _idle_exchange(self, origin: _Origin) -> _Exchange | None:
+        """The most recently used idle connection to `origin` that can carry a request; those expired or
+        closed by the server on the way are closed."""
         idle = self._idle
         now = time.monotonic()
         loop = asyncio.get_running_loop()
@@ -420,13 +417,11 @@ class AsyncTransport(httpx.AsyncBaseTransport):
                 return exchange
         return None
 
-    async def _connect(self, request: httpx.Request, timeout: float | None) -> _Exchange:
-        url = request.url
-        scheme = url.raw_scheme
+    async def _connect(self, request: httpx.Request, origin: _Origin, timeout: float | None) -> _Exchange:
+        scheme, raw_host, port = origin
         if scheme not in _DEFAULT_PORTS:
             raise httpx.UnsupportedProtocol(f"Request URL has an unsupported protocol '{scheme.decode()}://'.")
-        host = url.raw_host.decode("ascii")
-        port = url.port or _DEFAULT_PORTS[scheme]
+        host = raw_host.decode("ascii")
         stream = await connect(host, port, timeout)
         if scheme == b"https":
             sni = request.extensions.get("sni_hostname")
@@ -435,7 +430,7 @@ class AsyncTransport(httpx.AsyncBaseTransport):
             except BaseException:  # (a cancellation during the handshake: the connection is not left open)
                 stream.abort()
                 raise
-        exchange = _Exchange(stream, (scheme, url.raw_host, port))
+        exchange = _Exchange(stream, origin)
         self._open.add(exchange)
         log.debug("connection %x to %s:%d opened", id(exchange), host, port)
         return exchange
