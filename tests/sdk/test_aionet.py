@@ -22,7 +22,7 @@ import re
 import socket
 import ssl
 import threading
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from typing import Any
 
 import httpx
@@ -72,22 +72,30 @@ FAULTS: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
-async def _outcome(client: smsgate.AsyncLetsAds, operation: str) -> tuple[str, bool | None, str]:
+async def _end(call: Awaitable[object]) -> tuple[str, bool | None, str]:
+    """How a call ended: "ok", or the error, whether it may have reached the provider, and the httpx exception
+    its text names (the OS's own words after it may differ: anyio drops them, asyncio keeps them)."""
     try:
-        if operation == "send":
-            await client.send(["380501234567"], "hi", sender="Sender")
-        else:
-            await client.balance()
+        await call
     except smsgate.SmsGateError as exc:
-        # The error, whether it may have reached the provider, and the httpx exception its text names (the
-        # OS's own words after it may differ: anyio drops them, asyncio keeps them).
         named = re.search(r"\((\w+): ", str(exc))
         return type(exc).__name__, getattr(exc, "may_have_reached", None), named.group(1) if named else ""
-    finally:
-        await client.aclose()
-        if client._owns_client is False:
-            await client._client.aclose()
     return "ok", None, ""
+
+
+async def _close(client: smsgate.AsyncLetsAds) -> None:
+    """Close the client, and the caller's httpx client it was given, if any."""
+    await client.aclose()
+    if client._owns_client is False:
+        await client._client.aclose()
+
+
+async def _outcome(client: smsgate.AsyncLetsAds, operation: str) -> tuple[str, bool | None, str]:
+    call = client.send(["380501234567"], "hi", sender="Sender") if operation == "send" else client.balance()
+    try:
+        return await _end(call)
+    finally:
+        await _close(client)
 
 
 @pytest.mark.parametrize("operation", ["send", "balance"])
@@ -494,6 +502,10 @@ REPLIES: dict[str, tuple[bytes | tuple[bytes, ...], bool]] = {
 }
 
 
+async def _balance_in_uah(client: smsgate.AsyncLetsAds) -> None:
+    assert (await client.balance()).currency == "UAH"
+
+
 @pytest.mark.parametrize("name", list(REPLIES))
 async def test_each_reply_framing_ends_as_through_httpxs_own_transport(name: str, reads: list[int]) -> None:
     """However the server frames its reply (chunked, ended by close, HTTP/1.0, a 1xx head first) or breaks the
@@ -503,17 +515,8 @@ async def test_each_reply_framing_ends_as_through_httpxs_own_transport(name: str
     for side in ("sdk", "httpx"):
         with LoopbackServer(_raw_reply(reply, keep=keep)) as server:
             client = _client(server.url, side, max_retries=0)
-            ends: list[tuple[str, bool | None, str]] = []
-            for _ in range(2):
-                try:
-                    assert (await client.balance()).currency == "UAH"
-                    ends.append(("ok", None, ""))
-                except smsgate.SmsGateError as exc:
-                    named = re.search(r"\((\w+): ", str(exc))
-                    ends.append((type(exc).__name__, getattr(exc, "may_have_reached", None), named[1] if named else ""))
-            await client.aclose()
-            if client._owns_client is False:
-                await client._client.aclose()
+            ends = [await _end(_balance_in_uah(client)) for _ in range(2)]
+            await _close(client)
             seen[side] = ends, server.connections
     assert seen["sdk"] == seen["httpx"]
     assert reads
